@@ -1,0 +1,63 @@
+/**
+ * The one home of every default and name in the contract (see DESIGN.md). The Lambda, the CLI and the
+ * CDK construct all import from here, so a default can never drift between them.
+ */
+
+export const DEFAULT_SSM_PREFIX = '/glacier-sweeper';
+export const DEFAULT_OLDER_THAN = '7d';
+export const DEFAULT_ACTION = 'report';
+export const DEFAULT_ACCOUNT_ID = '-';
+export const DEFAULT_MAX_ABORTS = 1000;
+export const DEFAULT_NOTIFY = 'findings';
+export const DEFAULT_VAULT_CONCURRENCY = 4;
+export const DEFAULT_ABORT_CONCURRENCY = 8;
+
+/** Glacier's documented maximum (and default) page size for ListMultipartUploads. */
+export const LIST_PAGE_SIZE = 50;
+
+/** Thresholds under a day mostly hit live uploads: Glacier itself may drop uploads idle for 24 h. */
+export const MIN_THRESHOLD_MS = 24 * 60 * 60 * 1000;
+export const MAX_THRESHOLD_MS = 3650 * 24 * 60 * 60 * 1000;
+export const MAX_EXCLUDE_LENGTH = 256;
+/** Upper bounds for the concurrency settings: beyond these Glacier only throttles. */
+export const MAX_VAULT_CONCURRENCY = 32;
+export const MAX_ABORT_CONCURRENCY = 64;
+
+export const ACTIONS = ['report', 'abort'] as const;
+export const NOTIFY_MODES = ['findings', 'always'] as const;
+
+/** Names of the SSM parameters under the prefix. */
+export const PARAM = {
+  vaults: 'vaults',
+  olderThan: 'older-than',
+  action: 'action',
+  accountId: 'account-id',
+  maxAborts: 'max-aborts',
+  exclude: 'exclude',
+  notify: 'notify',
+} as const;
+export type ParamKey = keyof typeof PARAM;
+export const PARAM_NAMES: readonly string[] = Object.values(PARAM);
+
+/** Environment variables of the function. */
+export const ENV = {
+  ssmPrefix: 'SWEEPER_SSM_PREFIX',
+  topicArn: 'SWEEPER_TOPIC_ARN',
+  vaultConcurrency: 'SWEEPER_VAULT_CONCURRENCY',
+  abortConcurrency: 'SWEEPER_ABORT_CONCURRENCY',
+  vaultPattern: 'SWEEPER_VAULT_PATTERN',
+} as const;
+
+export const METRIC_NAMESPACE = 'GlacierSweeper';
+export const METRIC_DIMENSION_VAULT = 'Vault';
+export const METRICS = {
+  scanned: 'UploadsScanned',
+  stale: 'StaleUploads',
+  aborted: 'UploadsAborted',
+  abortFailures: 'AbortFailures',
+  vaultErrors: 'VaultErrors',
+  anomalies: 'Anomalies',
+  runsCompleted: 'RunsCompleted',
+} as const;
+
+export const SERVICE_NAME = 'glacier-sweeper';
