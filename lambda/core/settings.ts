@@ -1,0 +1,250 @@
+import {
+  ACTIONS,
+  DEFAULT_ABORT_CONCURRENCY,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_ACTION,
+  DEFAULT_MAX_ABORTS,
+  DEFAULT_NOTIFY,
+  DEFAULT_OLDER_THAN,
+  DEFAULT_SSM_PREFIX,
+  DEFAULT_VAULT_CONCURRENCY,
+  ENV,
+  MAX_ABORT_CONCURRENCY,
+  MAX_EXCLUDE_LENGTH,
+  MAX_VAULT_CONCURRENCY,
+  NOTIFY_MODES,
+  PARAM,
+  type ParamKey,
+} from './defaults';
+import { type Duration, isDurationError, parseDuration } from './duration';
+import type { Action, Notify, SweepSettings, VaultTarget } from './types';
+
+/**
+ * A setting that cannot be used. Nothing is aborted because of it: the run stops before any vault is
+ * touched. `setting` is the name the operator knows (an SSM path, an env var, a CLI flag).
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Raw parameter values by contract key; a missing key means the parameter does not exist. */
+export type RawSettings = Partial<Record<ParamKey, string | undefined>>;
+
+export interface SettingNames {
+  /** How to name a parameter in an error: `/glacier-sweeper/older-than` for SSM, `--older-than` for the CLI. */
+  name(key: ParamKey): string;
+}
+
+export const ssmNames = (prefix: string): SettingNames => ({ name: (key) => `${prefix}/${PARAM[key]}` });
+
+const VAULT_NAME_RE = /^[a-zA-Z0-9_.-]{1,255}$/;
+const ACCOUNT_ID_RE = /^[0-9]{12}$/;
+const WHOLE_NUMBER_RE = /^[0-9]+$/;
+
+/** Quotes a value for an error message, bounded so a pasted blob cannot flood the alert. */
+export function quote(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return JSON.stringify(shown);
+}
+
+export function isValidVaultName(name: string): boolean {
+  return VAULT_NAME_RE.test(name);
+}
+
+function fail(names: SettingNames, key: ParamKey, value: string, why: string): never {
+  const setting = names.name(key);
+  throw new ConfigError(setting, `${setting} = ${quote(value)}: ${why}`);
+}
+
+function durationOf(names: SettingNames, key: ParamKey, value: string): Duration {
+  const parsed = parseDuration(value);
+  if (isDurationError(parsed)) fail(names, key, value, parsed.error);
+  return parsed;
+}
+
+/**
+ * Parses the `vaults` StringList: `name` or `name=DURATION` entries, or `*` alone. Every rule of
+ * DESIGN.md's parsing paragraph is enforced here, once, for the Lambda, the CLI and the CDK construct.
+ */
+export function parseVaultList(value: string, olderThan: Duration, names: SettingNames): '*' | VaultTarget[] {
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.length === 1 && entries[0] === '*') return '*';
+  const seen = new Set<string>();
+  const targets: VaultTarget[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (entry === '') fail(names, 'vaults', value, `entry ${index + 1} is empty`);
+    const eq = entry.indexOf('=');
+    const name = (eq === -1 ? entry : entry.slice(0, eq)).trim();
+    const override = eq === -1 ? undefined : entry.slice(eq + 1).trim();
+    if (name === '*') {
+      const why =
+        override === undefined
+          ? "'*' (every vault) cannot be combined with other entries"
+          : `'*' cannot have its own threshold (${quote(entry)}): set older-than instead`;
+      fail(names, 'vaults', value, why);
+    }
+    if (!isValidVaultName(name)) {
+      fail(names, 'vaults', value, `${quote(name)} is not a vault name (1-255 of a-z A-Z 0-9 _ - .)`);
+    }
+    if (seen.has(name)) fail(names, 'vaults', value, `vault ${quote(name)} is listed twice`);
+    seen.add(name);
+    let threshold = olderThan;
+    if (override !== undefined) {
+      const parsed = parseDuration(override);
+      if (isDurationError(parsed))
+        fail(names, 'vaults', value, `threshold of ${quote(name)}: ${parsed.error}`);
+      threshold = parsed;
+    }
+    targets.push({ name, olderThan: threshold });
+  }
+  return targets;
+}
+
+function oneOf<T extends string>(
+  names: SettingNames,
+  key: ParamKey,
+  value: string,
+  allowed: readonly T[],
+): T {
+  const trimmed = value.trim();
+  if (!(allowed as readonly string[]).includes(trimmed)) {
+    fail(names, key, value, `must be one of ${allowed.join(', ')}`);
+  }
+  return trimmed as T;
+}
+
+export function parseExclude(value: string | undefined, names: SettingNames): RegExp | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value.length > MAX_EXCLUDE_LENGTH) {
+    fail(
+      names,
+      'exclude',
+      value,
+      `is ${value.length} characters long; at most ${MAX_EXCLUDE_LENGTH} are allowed`,
+    );
+  }
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'invalid';
+    return fail(names, 'exclude', value, `is not a valid JavaScript regular expression (${why})`);
+  }
+}
+
+export function parseMaxAborts(value: string, names: SettingNames): number {
+  const trimmed = value.trim();
+  const n = Number(trimmed);
+  if (!WHOLE_NUMBER_RE.test(trimmed) || !Number.isSafeInteger(n)) {
+    fail(names, 'maxAborts', value, 'must be a whole number of 0 or more');
+  }
+  return n;
+}
+
+export function parseAccountId(value: string, names: SettingNames): string {
+  const trimmed = value.trim();
+  if (trimmed !== '-' && !ACCOUNT_ID_RE.test(trimmed)) {
+    fail(names, 'accountId', value, "must be a 12-digit account id, or '-' for the function's own account");
+  }
+  return trimmed;
+}
+
+/**
+ * Validates every setting before any vault is touched; throws a ConfigError naming the first bad one.
+ * Absent optional parameters take the contract's defaults; `vaults` is required.
+ */
+export function parseSettings(raw: RawSettings, names: SettingNames): SweepSettings {
+  if (raw.vaults === undefined) {
+    const setting = names.name('vaults');
+    throw new ConfigError(setting, `${setting} is not set: list vault names (name or name=DURATION), or '*'`);
+  }
+  const olderThan = durationOf(names, 'olderThan', raw.olderThan ?? DEFAULT_OLDER_THAN);
+  const vaults = parseVaultList(raw.vaults, olderThan, names);
+  const action = oneOf<Action>(names, 'action', raw.action ?? DEFAULT_ACTION, ACTIONS);
+  const accountId = parseAccountId(raw.accountId ?? DEFAULT_ACCOUNT_ID, names);
+  if (vaults === '*' && accountId !== '-') {
+    fail(
+      names,
+      'vaults',
+      raw.vaults,
+      `'*' lists only the function's own account, but account-id is ${accountId}`,
+    );
+  }
+  return {
+    vaults,
+    olderThan,
+    action,
+    accountId,
+    maxAborts: parseMaxAborts(raw.maxAborts ?? String(DEFAULT_MAX_ABORTS), names),
+    exclude: parseExclude(raw.exclude, names),
+    notify: oneOf<Notify>(names, 'notify', raw.notify ?? DEFAULT_NOTIFY, NOTIFY_MODES),
+  };
+}
+
+/** The function's environment, validated. */
+export interface RuntimeEnv {
+  readonly ssmPrefix: string;
+  readonly topicArn: string;
+  readonly vaultConcurrency: number;
+  readonly abortConcurrency: number;
+  readonly vaultPattern: RegExp | undefined;
+}
+
+const SSM_PREFIX_RE = /^\/[a-zA-Z0-9_.\-/]{0,900}[a-zA-Z0-9_.-]$/;
+
+function envInteger(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value.trim());
+  if (!WHOLE_NUMBER_RE.test(value.trim()) || n < 1 || n > max) {
+    throw new ConfigError(name, `${name} = ${quote(value)}: must be a whole number from 1 to ${max}`);
+  }
+  return n;
+}
+
+export function parseSsmPrefix(value: string, setting: string): string {
+  if (!SSM_PREFIX_RE.test(value) || value.includes('//')) {
+    throw new ConfigError(
+      setting,
+      `${setting} = ${quote(value)}: must be an SSM path such as /glacier-sweeper (leading slash, no trailing slash)`,
+    );
+  }
+  return value;
+}
+
+export function parseVaultPattern(value: string | undefined, setting: string): RegExp | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'invalid';
+    throw new ConfigError(
+      setting,
+      `${setting} = ${quote(value)}: is not a valid regular expression (${why})`,
+    );
+  }
+}
+
+export function parseRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
+  const topicArn = env[ENV.topicArn];
+  if (topicArn === undefined || topicArn.trim() === '') {
+    throw new ConfigError(ENV.topicArn, `${ENV.topicArn} is not set: the function needs its SNS topic`);
+  }
+  return {
+    ssmPrefix: parseSsmPrefix(env[ENV.ssmPrefix] || DEFAULT_SSM_PREFIX, ENV.ssmPrefix),
+    topicArn: topicArn.trim(),
+    vaultConcurrency: envInteger(env, ENV.vaultConcurrency, DEFAULT_VAULT_CONCURRENCY, MAX_VAULT_CONCURRENCY),
+    abortConcurrency: envInteger(env, ENV.abortConcurrency, DEFAULT_ABORT_CONCURRENCY, MAX_ABORT_CONCURRENCY),
+    vaultPattern: parseVaultPattern(env[ENV.vaultPattern], ENV.vaultPattern),
+  };
+}
