@@ -1,0 +1,73 @@
+export type ServiceName = 'glacier' | 'sns' | 'ssm';
+
+/** What a handler returns; the server writes it as is. */
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** An error the emulated service answers with; each protocol renders it in its own format. */
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export const SNS_NAMESPACE = 'https://sns.amazonaws.com/doc/2010-03-31/';
+
+export function renderError(service: ServiceName, error: ServiceError, requestId: string): Reply {
+  switch (service) {
+    case 'glacier':
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({
+          code: error.code,
+          message: error.message,
+          type: error.status >= 500 ? 'Server' : 'Client',
+        }),
+      };
+    case 'ssm':
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: error.code, message: error.message }),
+      };
+    case 'sns':
+      return {
+        status: error.status,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body:
+          `<ErrorResponse xmlns="${SNS_NAMESPACE}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
+          `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+  }
+}
+
+/** The code each service uses for throttling and for a generic server fault. */
+export const DEFAULT_FAULTS: Record<
+  ServiceName,
+  { throttle: { status: number; code: string }; error: { status: number; code: string } }
+> = {
+  glacier: {
+    throttle: { status: 400, code: 'ThrottlingException' },
+    error: { status: 500, code: 'ServiceUnavailableException' },
+  },
+  // SNS models throttling as `Throttled` with 429 (ThrottledException in the SDK).
+  sns: { throttle: { status: 429, code: 'Throttled' }, error: { status: 500, code: 'InternalError' } },
+  ssm: {
+    throttle: { status: 400, code: 'ThrottlingException' },
+    error: { status: 500, code: 'InternalServerError' },
+  },
+};

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { OrderedIndex } from './ordered-index';
+
+export interface Part {
+  start: number;
+  end: number;
+  treeHash: string;
+}
+
+export interface Upload {
+  uploadId: string;
+  accountId: string;
+  vault: string;
+  /** undefined = the field is absent from listings; null = listed as null. Seeds may set anything. */
+  creationDate: string | null | undefined;
+  description: string | null;
+  partSizeBytes: number | null;
+  /** Keyed by the first byte of the range, so a part sent again for the same range replaces it. */
+  parts: Map<number, Part>;
+  sortKey: string;
+}
+
+export interface Archive {
+  archiveId: string;
+  description: string | null;
+  size: number;
+  treeHash: string;
+  creationDate: string;
+}
+
+export interface Vault {
+  accountId: string;
+  name: string;
+  arn: string;
+  creationDate: string;
+  uploads: OrderedIndex<Upload>;
+  uploadsById: Map<string, Upload>;
+  archives: Archive[];
+}
+
+export interface NewUpload {
+  uploadId?: string | undefined;
+  creationDate: string | null | undefined;
+  description: string | null;
+  partSizeBytes: number | null;
+  parts?: Part[] | undefined;
+}
+
+/** FNV-1a: a cheap hash that scatters ids so listing order says nothing about age or insertion. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+export class GlacierStore {
+  private readonly accounts = new Map<string, OrderedIndex<Vault>>();
+  private counter = 0;
+
+  constructor(
+    readonly region: string,
+    readonly defaultAccountId: string,
+  ) {}
+
+  /** `-` in a path means the caller's own account. */
+  account(accountId: string): string {
+    return accountId === '-' ? this.defaultAccountId : accountId;
+  }
+
+  clear(): void {
+    this.accounts.clear();
+    this.counter = 0;
+  }
+
+  private vaults(accountId: string): OrderedIndex<Vault> {
+    const id = this.account(accountId);
+    let vaults = this.accounts.get(id);
+    if (vaults === undefined) {
+      vaults = new OrderedIndex<Vault>();
+      this.accounts.set(id, vaults);
+    }
+    return vaults;
+  }
+
+  vault(accountId: string, name: string): Vault | undefined {
+    return this.accounts.get(this.account(accountId))?.get(name);
+  }
+
+  createVault(accountId: string, name: string, creationDate = new Date().toISOString()): Vault {
+    const id = this.account(accountId);
+    const existing = this.vault(id, name);
+    if (existing !== undefined) return existing;
+    const vault: Vault = {
+      accountId: id,
+      name,
+      arn: `arn:aws:glacier:${this.region}:${id}:vaults/${name}`,
+      creationDate,
+      uploads: new OrderedIndex<Upload>(),
+      uploadsById: new Map(),
+      archives: [],
+    };
+    this.vaults(id).set(name, vault);
+    return vault;
+  }
+
+  deleteVault(accountId: string, name: string): boolean {
+    return this.accounts.get(this.account(accountId))?.delete(name) ?? false;
+  }
+
+  vaultPage(accountId: string, afterName: string | undefined, limit: number) {
+    return this.vaults(accountId).page(afterName, limit);
+  }
+
+  allVaults(): Vault[] {
+    return [...this.accounts.values()].flatMap((vaults) => vaults.values());
+  }
+
+  newId(vault: Vault, salt: string): string {
+    this.counter += 1;
+    // Deterministic, so a seeded run lists uploads in the same order every time.
+    return createHash('sha512')
+      .update(`${vault.accountId}/${vault.name}/${salt}/${this.counter}`)
+      .digest('base64url');
+  }
+
+  addUpload(vault: Vault, input: NewUpload): Upload {
+    const uploadId = input.uploadId ?? this.newId(vault, 'upload');
+    const previous = vault.uploadsById.get(uploadId);
+    if (previous !== undefined) vault.uploads.delete(previous.sortKey);
+    const upload: Upload = {
+      uploadId,
+      accountId: vault.accountId,
+      vault: vault.name,
+      creationDate: input.creationDate,
+      description: input.description,
+      partSizeBytes: input.partSizeBytes,
+      parts: new Map((input.parts ?? []).map((part) => [part.start, part])),
+      sortKey: `${fnv1a(uploadId)}:${uploadId}`,
+    };
+    vault.uploadsById.set(uploadId, upload);
+    vault.uploads.set(upload.sortKey, upload);
+    return upload;
+  }
+
+  removeUpload(vault: Vault, uploadId: string): boolean {
+    const upload = vault.uploadsById.get(uploadId);
+    if (upload === undefined) return false;
+    vault.uploadsById.delete(uploadId);
+    vault.uploads.delete(upload.sortKey);
+    return true;
+  }
+}

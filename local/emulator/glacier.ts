@@ -1,0 +1,292 @@
+import type { Reply } from './errors';
+import { ServiceError } from './errors';
+import type { GlacierStore, Upload, Vault } from './glacier-store';
+import { type HttpCall, header } from './http-call';
+import { combineTreeHashes, treeHash } from './tree-hash';
+
+export interface GlacierRoute {
+  operation: string;
+  accountId: string;
+  vault?: string | undefined;
+  uploadId?: string | undefined;
+}
+
+const MIB = 1024 * 1024;
+
+/** Maps method and path to an operation, so faults can target it before anything runs. */
+export function routeGlacier(method: string, path: string): GlacierRoute | undefined {
+  const segments = path.split('/').slice(1).map(decodeURIComponent);
+  const [accountId, vaults, vault, sub, uploadId, ...rest] = segments;
+  if (accountId === undefined || vaults !== 'vaults' || rest.length > 0) return undefined;
+  if (vault === undefined || vault === '')
+    return method === 'GET' ? { operation: 'ListVaults', accountId } : undefined;
+  if (sub === undefined) {
+    const operation = { PUT: 'CreateVault', GET: 'DescribeVault', DELETE: 'DeleteVault' }[method];
+    return operation === undefined ? undefined : { operation, accountId, vault };
+  }
+  if (sub !== 'multipart-uploads') return undefined;
+  if (uploadId === undefined) {
+    const operation = { POST: 'InitiateMultipartUpload', GET: 'ListMultipartUploads' }[method];
+    return operation === undefined ? undefined : { operation, accountId, vault };
+  }
+  const operation = {
+    PUT: 'UploadMultipartPart',
+    GET: 'ListParts',
+    DELETE: 'AbortMultipartUpload',
+    POST: 'CompleteMultipartUpload',
+  }[method];
+  return operation === undefined ? undefined : { operation, accountId, vault, uploadId };
+}
+
+function invalid(message: string): ServiceError {
+  return new ServiceError(400, 'InvalidParameterValueException', message);
+}
+
+function json(status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+function parseLimit(call: HttpCall, max: number, fallback: number): number {
+  const raw = call.query.get('limit');
+  if (raw === null) return fallback;
+  const limit = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(limit >= 1 && limit <= max)) {
+    throw invalid(`Invalid limit value: ${raw}. The limit must be an integer between 1 and ${max}.`);
+  }
+  return limit;
+}
+
+/** Markers are opaque: base64 of the key the next page starts after, so they survive deletions. */
+function encodeMarker(key: string): string {
+  return Buffer.from(`v1:${key}`, 'utf8').toString('base64url');
+}
+
+function decodeMarker(call: HttpCall): string | undefined {
+  const raw = call.query.get('marker');
+  if (raw === null || raw === '') return undefined;
+  const text = Buffer.from(raw, 'base64url').toString('utf8');
+  if (!text.startsWith('v1:') || encodeMarker(text.slice(3)) !== raw) throw invalid(`Invalid marker: ${raw}`);
+  return text.slice(3);
+}
+
+function describeVault(vault: Vault) {
+  return {
+    CreationDate: vault.creationDate,
+    LastInventoryDate: null,
+    NumberOfArchives: vault.archives.length,
+    SizeInBytes: vault.archives.reduce((sum, archive) => sum + archive.size, 0),
+    VaultARN: vault.arn,
+    VaultName: vault.name,
+  };
+}
+
+function uploadEntry(vault: Vault, upload: Upload) {
+  return {
+    ArchiveDescription: upload.description,
+    CreationDate: upload.creationDate,
+    MultipartUploadId: upload.uploadId,
+    PartSizeInBytes: upload.partSizeBytes,
+    VaultARN: vault.arn,
+  };
+}
+
+function uploadLocation(vault: Vault, uploadId: string): string {
+  return `/${vault.accountId}/vaults/${encodeURIComponent(vault.name)}/multipart-uploads/${uploadId}`;
+}
+
+function isValidPartSize(size: number): boolean {
+  // 1 MiB times a power of two, up to 4 GiB.
+  return (
+    Number.isInteger(size) && size >= MIB && size <= 4096 * MIB && ((size / MIB) & (size / MIB - 1)) === 0
+  );
+}
+
+function isValidDescription(text: string): boolean {
+  return text.length <= 1024 && /^[\x20-\x7e]*$/.test(text);
+}
+
+function parseRange(raw: string | undefined): { start: number; end: number } {
+  const match = /^bytes (\d+)-(\d+)\/\*$/.exec(raw ?? '');
+  if (match === null) throw invalid(`Invalid Content-Range: ${raw ?? '(missing)'}`);
+  const start = Number(match[1]);
+  const end = Number(match[2]);
+  if (end < start) throw invalid(`Invalid Content-Range: ${raw}`);
+  return { start, end };
+}
+
+function sortedParts(upload: Upload) {
+  return [...upload.parts.values()].sort((a, b) => a.start - b.start);
+}
+
+export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: HttpCall): Reply {
+  const { requestId } = call;
+  if (route.operation === 'ListVaults') {
+    const limit = parseLimit(call, 10, 10);
+    const markerArn = call.query.get('marker');
+    // Like the service, ListVaults continues from a vault ARN.
+    const after = markerArn === null || markerArn === '' ? undefined : markerArn.split(':vaults/')[1];
+    if (markerArn !== null && markerArn !== '' && after === undefined)
+      throw invalid(`Invalid marker: ${markerArn}`);
+    const page = store.vaultPage(route.accountId, after, limit);
+    const last = page.values.at(-1);
+    return json(
+      200,
+      { VaultList: page.values.map(describeVault), Marker: page.more && last ? last.arn : null },
+      requestId,
+    );
+  }
+  const name = route.vault as string;
+  if (route.operation === 'CreateVault') {
+    if (!/^[a-zA-Z0-9_.-]{1,255}$/.test(name)) throw invalid(`Invalid vault name: ${name}`);
+    const vault = store.createVault(route.accountId, name);
+    return json(201, undefined, requestId, { location: `/${vault.accountId}/vaults/${name}` });
+  }
+  const vault = store.vault(route.accountId, name);
+  if (vault === undefined) {
+    throw new ServiceError(
+      404,
+      'ResourceNotFoundException',
+      `Vault not found for ARN: arn:aws:glacier:${store.region}:${store.account(route.accountId)}:vaults/${name}`,
+    );
+  }
+  switch (route.operation) {
+    case 'DescribeVault':
+      return json(200, describeVault(vault), requestId);
+    case 'DeleteVault':
+      if (vault.archives.length > 0) throw invalid(`Vault not empty or recently written to: ${vault.arn}`);
+      store.deleteVault(route.accountId, name);
+      return json(204, undefined, requestId);
+    case 'InitiateMultipartUpload':
+      return initiate(store, vault, call);
+    case 'ListMultipartUploads': {
+      const limit = parseLimit(call, 50, 50);
+      const page = vault.uploads.page(decodeMarker(call), limit);
+      return json(
+        200,
+        {
+          Marker: page.more && page.lastKey !== undefined ? encodeMarker(page.lastKey) : null,
+          UploadsList: page.values.map((upload) => uploadEntry(vault, upload)),
+        },
+        requestId,
+      );
+    }
+  }
+  const uploadId = route.uploadId as string;
+  const upload = vault.uploadsById.get(uploadId);
+  if (upload === undefined) {
+    throw new ServiceError(404, 'ResourceNotFoundException', `Multipart upload not found: ${uploadId}`);
+  }
+  switch (route.operation) {
+    case 'UploadMultipartPart':
+      return uploadPart(upload, call);
+    case 'ListParts':
+      return listParts(vault, upload, call);
+    case 'AbortMultipartUpload':
+      store.removeUpload(vault, uploadId);
+      return json(204, undefined, requestId);
+    case 'CompleteMultipartUpload':
+      return complete(store, vault, upload, call);
+    default:
+      throw new ServiceError(400, 'UnsupportedOperation', `${route.operation} is not emulated`);
+  }
+}
+
+function initiate(store: GlacierStore, vault: Vault, call: HttpCall): Reply {
+  const rawSize = header(call, 'x-amz-part-size');
+  if (rawSize === undefined)
+    throw new ServiceError(400, 'MissingParameterValueException', 'Missing x-amz-part-size');
+  const partSize = /^\d+$/.test(rawSize) ? Number(rawSize) : Number.NaN;
+  if (!isValidPartSize(partSize)) throw invalid(`Invalid part size: ${rawSize}`);
+  const description = header(call, 'x-amz-archive-description') ?? null;
+  if (description !== null && !isValidDescription(description)) throw invalid('Invalid archive description');
+  const upload = store.addUpload(vault, {
+    creationDate: new Date().toISOString(),
+    description,
+    partSizeBytes: partSize,
+  });
+  return json(201, undefined, call.requestId, {
+    location: uploadLocation(vault, upload.uploadId),
+    'x-amz-multipart-upload-id': upload.uploadId,
+  });
+}
+
+function uploadPart(upload: Upload, call: HttpCall): Reply {
+  const { start, end } = parseRange(header(call, 'content-range'));
+  const size = upload.partSizeBytes;
+  if (size !== null && (start % size !== 0 || end - start + 1 > size)) {
+    throw invalid(`Content-Range bytes ${start}-${end} does not fit part size ${size}`);
+  }
+  // The bytes are not kept: only the range and its hash matter to anything that lists parts.
+  const hash = header(call, 'x-amz-sha256-tree-hash') ?? treeHash(call.body);
+  upload.parts.set(start, { start, end, treeHash: hash });
+  return json(204, undefined, call.requestId, { 'x-amz-sha256-tree-hash': hash });
+}
+
+function listParts(vault: Vault, upload: Upload, call: HttpCall): Reply {
+  const limit = parseLimit(call, 50, 50);
+  const marker = decodeMarker(call);
+  const after = marker === undefined ? -1 : Number(marker);
+  if (!Number.isInteger(after)) throw invalid('Invalid marker');
+  const parts = sortedParts(upload).filter((part) => part.start > after);
+  const page = parts.slice(0, limit);
+  const last = page.at(-1);
+  return json(
+    200,
+    {
+      ArchiveDescription: upload.description,
+      CreationDate: upload.creationDate,
+      Marker: parts.length > limit && last !== undefined ? encodeMarker(String(last.start)) : null,
+      MultipartUploadId: upload.uploadId,
+      PartSizeInBytes: upload.partSizeBytes,
+      Parts: page.map((part) => ({
+        RangeInBytes: `${part.start}-${part.end}`,
+        SHA256TreeHash: part.treeHash,
+      })),
+      VaultARN: vault.arn,
+    },
+    call.requestId,
+  );
+}
+
+function complete(store: GlacierStore, vault: Vault, upload: Upload, call: HttpCall): Reply {
+  const rawSize = header(call, 'x-amz-archive-size');
+  const checksum = header(call, 'x-amz-sha256-tree-hash');
+  if (rawSize === undefined || checksum === undefined) {
+    throw new ServiceError(
+      400,
+      'MissingParameterValueException',
+      'Missing x-amz-archive-size or x-amz-sha256-tree-hash',
+    );
+  }
+  const size = /^\d+$/.test(rawSize) ? Number(rawSize) : Number.NaN;
+  const parts = sortedParts(upload);
+  let next = 0;
+  for (const part of parts) {
+    if (part.start !== next) break;
+    next = part.end + 1;
+  }
+  if (next !== size || parts.length === 0) {
+    throw invalid(`Parts uploaded do not cover an archive of ${rawSize} bytes`);
+  }
+  // Part sizes are power-of-two MiB, so the part hashes are whole subtrees of the archive's tree hash.
+  const expected = combineTreeHashes(parts.map((part) => Buffer.from(part.treeHash, 'hex'))).toString('hex');
+  if (expected !== checksum.toLowerCase()) throw invalid(`Checksum mismatch: expected ${expected}`);
+  const archiveId = store.newId(vault, 'archive');
+  vault.archives.push({
+    archiveId,
+    description: upload.description,
+    size,
+    treeHash: expected,
+    creationDate: new Date().toISOString(),
+  });
+  store.removeUpload(vault, upload.uploadId);
+  return json(201, undefined, call.requestId, {
+    location: `/${vault.accountId}/vaults/${encodeURIComponent(vault.name)}/archives/${archiveId}`,
+    'x-amz-archive-id': archiveId,
+    'x-amz-sha256-tree-hash': expected,
+  });
+}

@@ -1,0 +1,142 @@
+import type { AddressInfo } from 'node:net';
+import type { FaultOptions, FaultRule } from './faults';
+import { FaultInjector } from './faults';
+import { GlacierStore, type Part } from './glacier-store';
+import { type RecordedRequest, type RequestFilter, RequestRecord } from './request-record';
+import { applySeed, type Seed, type SeedResult } from './seed';
+import { createEmulatorServer } from './server';
+import { type PublishedMessage, SnsState } from './sns';
+import { SsmState, type StoredParameter } from './ssm';
+
+export type { ServiceName } from './errors';
+export type { FaultKind, FaultOptions, FaultRule } from './faults';
+export { seededRandom } from './faults';
+export type { RecordedRequest, RequestFilter } from './request-record';
+export type { Seed, SeedGenerate, SeedParameter, SeedResult, SeedUpload, SeedVault } from './seed';
+export { daysAgo, makeUploads, readSeedFile, SeedError } from './seed';
+export type { MessageAttribute, PublishedMessage } from './sns';
+export { treeHash } from './tree-hash';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. The server only listens on 127.0.0.1. */
+  port?: number;
+  /** Shorthand for `faults.latencyMs`. */
+  latencyMs?: number;
+  faults?: FaultOptions;
+  seed?: Seed;
+  /** The account `-` stands for. Default 123456789012. */
+  accountId?: string;
+  /** Used in ARNs. Default us-east-1. */
+  region?: string;
+}
+
+export interface UploadView {
+  uploadId: string;
+  accountId: string;
+  vault: string;
+  creationDate: string | null | undefined;
+  description: string | null;
+  partSizeBytes: number | null;
+  parts: Part[];
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`, to pass as the SDK's `endpoint`. */
+  url: string;
+  port: number;
+  accountId: string;
+  region: string;
+  stop(): Promise<void>;
+  seed(seed: Seed): SeedResult;
+  /** Replaces the fault configuration (and restarts its PRNG). */
+  setFaults(faults: FaultOptions): void;
+  addFaultRule(rule: FaultRule): void;
+  /** The fault configuration, with each rule's remaining `times`. */
+  faults(): FaultOptions;
+  requests(filter?: RequestFilter): RecordedRequest[];
+  clearRequests(): void;
+  published(filter?: { topicArn?: string }): PublishedMessage[];
+  /** In-progress uploads of a vault, in listing order. */
+  uploads(vault: string, accountId?: string): UploadView[];
+  vaults(): { accountId: string; name: string; uploads: number; archives: number }[];
+  parameters(): StoredParameter[];
+  /** Empties every store and the record, and restores the faults given at start. */
+  reset(): void;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? 'us-east-1';
+  const initialFaults: FaultOptions = {
+    ...options.faults,
+    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+  };
+  const state = {
+    glacier: new GlacierStore(region, accountId),
+    sns: new SnsState(region, accountId),
+    ssm: new SsmState(region, accountId),
+    faults: new FaultInjector(initialFaults),
+    record: new RequestRecord(),
+  };
+  const seed = (input: Seed) => applySeed(input, state.glacier, state.sns, state.ssm);
+  if (options.seed) seed(options.seed);
+
+  const { server, close } = createEmulatorServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    accountId,
+    region,
+    stop: () => {
+      stopped ??= close();
+      return stopped;
+    },
+    seed,
+    setFaults: (faults) => state.faults.set(faults),
+    addFaultRule: (rule) => state.faults.addRule(rule),
+    faults: () => state.faults.current(),
+    requests: (filter) => state.record.list(filter),
+    clearRequests: () => state.record.clear(),
+    published: (filter = {}) =>
+      state.sns.messages.filter((m) => filter.topicArn === undefined || m.topicArn === filter.topicArn),
+    uploads: (vault, account = '-') => {
+      const found = state.glacier.vault(account, vault);
+      if (found === undefined)
+        throw new Error(`no vault ${vault} in account ${state.glacier.account(account)}`);
+      return found.uploads.values().map((upload) => ({
+        uploadId: upload.uploadId,
+        accountId: upload.accountId,
+        vault: upload.vault,
+        creationDate: upload.creationDate,
+        description: upload.description,
+        partSizeBytes: upload.partSizeBytes,
+        parts: [...upload.parts.values()].sort((a, b) => a.start - b.start),
+      }));
+    },
+    vaults: () =>
+      state.glacier.allVaults().map((v) => ({
+        accountId: v.accountId,
+        name: v.name,
+        uploads: v.uploadsById.size,
+        archives: v.archives.length,
+      })),
+    parameters: () => [...state.ssm.parameters.values()],
+    reset: () => {
+      state.glacier.clear();
+      state.sns.clear();
+      state.ssm.clear();
+      state.record.clear();
+      state.faults.set(initialFaults);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { ServiceName } from './errors';
+import type { FaultKind } from './faults';
+
+export interface RecordedRequest {
+  seq: number;
+  /** ISO time the request arrived. */
+  time: string;
+  service: ServiceName | 'unknown';
+  operation: string;
+  method: string;
+  path: string;
+  accountId: string | undefined;
+  vault: string | undefined;
+  uploadId: string | undefined;
+  /** null while unanswered, and for ever for a reset or hung request. */
+  status: number | null;
+  errorCode: string | undefined;
+  fault: Exclude<FaultKind, 'latency'> | null;
+  durationMs: number | null;
+}
+
+export type RequestFilter = Partial<
+  Pick<RecordedRequest, 'service' | 'operation' | 'vault' | 'uploadId' | 'status' | 'fault' | 'errorCode'>
+>;
+
+export class RequestRecord {
+  private entries: RecordedRequest[] = [];
+  private seq = 0;
+
+  start(
+    entry: Omit<RecordedRequest, 'seq' | 'time' | 'status' | 'errorCode' | 'fault' | 'durationMs'>,
+  ): RecordedRequest {
+    this.seq += 1;
+    const recorded: RecordedRequest = {
+      ...entry,
+      seq: this.seq,
+      time: new Date().toISOString(),
+      status: null,
+      errorCode: undefined,
+      fault: null,
+      durationMs: null,
+    };
+    this.entries.push(recorded);
+    return recorded;
+  }
+
+  list(filter: RequestFilter = {}): RecordedRequest[] {
+    const keys = Object.keys(filter) as (keyof RequestFilter)[];
+    return this.entries
+      .filter((entry) => keys.every((key) => entry[key] === filter[key]))
+      .map((e) => ({ ...e }));
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

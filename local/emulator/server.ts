@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { DEFAULT_FAULTS, type Reply, renderError, ServiceError, type ServiceName } from './errors';
+import type { FaultDecision, FaultInjector } from './faults';
+import { type GlacierRoute, handleGlacier, routeGlacier } from './glacier';
+import type { GlacierStore } from './glacier-store';
+import type { HttpCall } from './http-call';
+import type { RecordedRequest, RequestRecord } from './request-record';
+import { handleSns, type SnsState, snsOperation } from './sns';
+import { handleSsm, type SsmState, ssmOperation } from './ssm';
+
+export interface EmulatorState {
+  glacier: GlacierStore;
+  sns: SnsState;
+  ssm: SsmState;
+  faults: FaultInjector;
+  record: RequestRecord;
+}
+
+interface Classified {
+  service: ServiceName | 'unknown';
+  operation: string;
+  glacierRoute?: GlacierRoute | undefined;
+  form?: URLSearchParams | undefined;
+}
+
+function readBody(req: IncomingMessage, keep: boolean): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      if (keep) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function classify(req: IncomingMessage, path: string, body: Buffer): Classified {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
+    return { service: 'ssm', operation: ssmOperation(target) };
+  }
+  const glacierRoute = routeGlacier(req.method ?? 'GET', path);
+  if (glacierRoute !== undefined || req.headers['x-amz-glacier-version'] !== undefined) {
+    return { service: 'glacier', operation: glacierRoute?.operation ?? 'Unknown', glacierRoute };
+  }
+  if (req.method === 'POST' && path === '/') {
+    const { operation, form } = snsOperation(body);
+    return { service: 'sns', operation, form };
+  }
+  return { service: 'unknown', operation: 'Unknown' };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const body = reply.status === 204 ? '' : (reply.body ?? '');
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function faultError(service: ServiceName, decision: FaultDecision): ServiceError {
+  const kind = decision.kind === 'throttle' ? 'throttle' : 'error';
+  const fallback = DEFAULT_FAULTS[service][kind];
+  const status = decision.status ?? fallback.status;
+  const code = decision.code ?? fallback.code;
+  return new ServiceError(status, code, decision.message ?? `Injected fault: ${code}`);
+}
+
+/** Glacier's body is dropped unless the tree hash has to be computed from it. */
+function needsBody(req: IncomingMessage, path: string): boolean {
+  const route = routeGlacier(req.method ?? 'GET', path);
+  return !(route?.operation === 'UploadMultipartPart' && req.headers['x-amz-sha256-tree-hash'] !== undefined);
+}
+
+export interface EmulatorServer {
+  server: Server;
+  /** Ends every pending, delayed and hung request, then closes the listener. */
+  close(): Promise<void>;
+}
+
+export function createEmulatorServer(state: EmulatorState): EmulatorServer {
+  const hung = new Set<ServerResponse>();
+  const timers = new Map<NodeJS.Timeout, ServerResponse>();
+  let closing = false;
+
+  const delay = (ms: number, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.set(timer, res);
+    });
+
+  const execute = (classified: Classified, call: HttpCall): Reply => {
+    switch (classified.service) {
+      case 'glacier':
+        if (classified.glacierRoute === undefined) {
+          throw new ServiceError(400, 'UnsupportedOperation', `${call.method} ${call.path} is not emulated`);
+        }
+        return handleGlacier(state.glacier, classified.glacierRoute, call);
+      case 'sns':
+        return handleSns(state.sns, classified.operation, classified.form ?? new URLSearchParams(), call);
+      case 'ssm':
+        return handleSsm(state.ssm, classified.operation, call);
+      default:
+        throw new ServiceError(
+          400,
+          'UnknownOperationException',
+          `Cannot tell which service ${call.path} is for`,
+        );
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req, needsBody(req, url.pathname));
+    const classified = classify(req, url.pathname, body);
+    const route = classified.glacierRoute;
+    const entry: RecordedRequest = state.record.start({
+      service: classified.service,
+      operation: classified.operation,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      accountId: route ? state.glacier.account(route.accountId) : undefined,
+      vault: route?.vault,
+      uploadId: route?.uploadId,
+    });
+    const started = performance.now();
+    const service = classified.service === 'unknown' ? 'glacier' : classified.service;
+    const decision = state.faults.decide({
+      service,
+      operation: classified.operation,
+      vault: route?.vault,
+      uploadId: route?.uploadId,
+    });
+    entry.fault = decision.kind;
+    if (decision.delayMs > 0) await delay(decision.delayMs, res);
+    if (closing) return;
+    if (decision.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (decision.kind === 'hang') {
+      hung.add(res);
+      return;
+    }
+    const call: HttpCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      requestId: randomUUID(),
+    };
+    let reply: Reply;
+    try {
+      if (decision.kind === 'throttle' || decision.kind === 'error') throw faultError(service, decision);
+      reply = execute(classified, call);
+    } catch (error) {
+      const serviceError =
+        error instanceof ServiceError
+          ? error
+          : new ServiceError(500, DEFAULT_FAULTS[service].error.code, `Emulator bug: ${String(error)}`);
+      entry.errorCode = serviceError.code;
+      reply = renderError(service, serviceError, call.requestId);
+    }
+    entry.status = reply.status;
+    entry.durationMs = performance.now() - started;
+    send(res, reply);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      // The client went away mid-request; there is nobody left to answer.
+      res.destroy();
+    });
+  });
+
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        for (const [timer, res] of timers) {
+          clearTimeout(timer);
+          res.destroy();
+        }
+        timers.clear();
+        for (const res of hung) res.destroy();
+        hung.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
