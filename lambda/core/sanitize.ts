@@ -1,0 +1,55 @@
+/**
+ * Upload descriptions, upload ids and error messages come from Glacier (and, before that, from
+ * whoever started the upload): they are untrusted text. Everything shown to a person or put into an
+ * SNS subject goes through `cleanText` first.
+ */
+
+// Control strings (OSC, DCS, SOS, PM, APC) run until ST or BEL. Their payload is never meant to be
+// displayed (an OSC 8 hyperlink carries its URL there), so the whole string goes, not only the ESC.
+// Without a terminator only the introducer goes: a stray C1 byte must not eat the rest of a description.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
+const CONTROL_STRING = /(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[\s\S]*?(?:\x07|\x1b\\|\x9c)/g;
+// CSI (ESC [ or the 8-bit 0x9B): parameters, intermediates, one final byte (`\x1b[31m`, `\x1b[2J`).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
+const CSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/g;
+// Every other escape: ESC, optional intermediates, one final byte (`\x1b(B`, `\x1bc`, `\x1b7`).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
+const OTHER_ESCAPE = /\x1b[ -/]*[0-~]/g;
+// Line and column breaks become spaces so that words on both sides stay apart.
+const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
+// C0, DEL, C1, and the bidi controls that can make a line read differently from what it is
+// (overrides and isolates U+202A–U+202E, U+2066–U+2069, plus the implicit marks LRM, RLM, ALM).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// With the u flag a surrogate range matches only unpaired halves: they are not text, and UTF-8
+// encoders would turn them into U+FFFD or reject them.
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+const WHITESPACE_RUN = /\s+/gu;
+
+/**
+ * Makes untrusted text safe for a plain-text email line and an SNS subject: no control characters,
+ * terminal escapes, bidi controls or line breaks; whitespace collapsed; at most `maxChars` code points,
+ * the last being `…` when the text was cut.
+ */
+export function cleanText(s: string | null | undefined, maxChars: number): string {
+  if (s === null || s === undefined) return '';
+  const limit = Math.floor(maxChars);
+  if (!(limit > 0)) return '';
+  const cleaned = String(s)
+    .replace(CONTROL_STRING, '')
+    .replace(CSI, '')
+    .replace(OTHER_ESCAPE, '')
+    .replace(BREAKS, ' ')
+    .replace(INVISIBLE, '')
+    .replace(LONE_SURROGATE, '')
+    .replace(WHITESPACE_RUN, ' ')
+    .trim();
+  // Fast path: UTF-16 length bounds the code point count from above.
+  if (cleaned.length <= limit) return cleaned;
+  const points = Array.from(cleaned);
+  if (points.length <= limit) return cleaned;
+  return `${points
+    .slice(0, limit - 1)
+    .join('')
+    .trimEnd()}…`;
+}
