@@ -1,0 +1,65 @@
+import {
+  AbortMultipartUploadCommand,
+  type GlacierClient,
+  ListMultipartUploadsCommand,
+  paginateListVaults,
+} from '@aws-sdk/client-glacier';
+import { LIST_PAGE_SIZE } from '../core/defaults';
+import type { UploadPage, VaultApi } from '../core/types';
+
+/** Glacier's answer for an unknown vault or upload id (also an upload aborted a while ago). */
+const NOT_FOUND = 'ResourceNotFoundException';
+
+const errorName = (error: unknown): string | undefined => (error instanceof Error ? error.name : undefined);
+
+/** The sweep's `VaultApi` over the real Glacier client: translation only, no decisions. */
+export class GlacierVaultApi implements VaultApi {
+  constructor(
+    private readonly client: GlacierClient,
+    /** `-` for the caller's own account, or the 12-digit owner of the vaults. */
+    private readonly accountId: string,
+  ) {}
+
+  async listUploadsPage(vault: string, marker: string | undefined): Promise<UploadPage> {
+    const out = await this.client.send(
+      new ListMultipartUploadsCommand({
+        accountId: this.accountId,
+        vaultName: vault,
+        limit: LIST_PAGE_SIZE,
+        ...(marker === undefined ? {} : { marker }),
+      }),
+    );
+    return {
+      uploads: (out.UploadsList ?? []).map((upload) => ({
+        uploadId: upload.MultipartUploadId ?? '',
+        createdAt: upload.CreationDate ?? undefined,
+        description: upload.ArchiveDescription ?? undefined,
+        partSizeBytes: upload.PartSizeInBytes ?? undefined,
+      })),
+      // Glacier sends `null` on the last page; an empty string would be no better a continuation.
+      marker: out.Marker ? out.Marker : undefined,
+    };
+  }
+
+  async abortUpload(vault: string, uploadId: string): Promise<'aborted' | 'gone'> {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({ accountId: this.accountId, vaultName: vault, uploadId }),
+      );
+      return 'aborted';
+    } catch (error) {
+      if (errorName(error) === NOT_FOUND) return 'gone';
+      throw error;
+    }
+  }
+
+  async listVaultNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListVaults({ client: this.client }, { accountId: this.accountId })) {
+      for (const vault of page.VaultList ?? []) {
+        if (vault.VaultName) names.push(vault.VaultName);
+      }
+    }
+    return names;
+  }
+}

@@ -1,0 +1,21 @@
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { PARAM, type ParamKey } from '../core/defaults';
+import type { RawSettings } from '../core/settings';
+
+/**
+ * Reads every contract parameter under `prefix` with one GetParameters call. Names SSM does not know
+ * come back as InvalidParameters and are simply absent from the result.
+ */
+export async function readSettings(client: SSMClient, prefix: string): Promise<RawSettings> {
+  const keys = Object.keys(PARAM) as ParamKey[];
+  const byName = new Map<string, ParamKey>(keys.map((key) => [`${prefix}/${PARAM[key]}`, key]));
+  const out = await client.send(
+    new GetParametersCommand({ Names: [...byName.keys()], WithDecryption: false }),
+  );
+  const raw: RawSettings = {};
+  for (const parameter of out.Parameters ?? []) {
+    const key = parameter.Name === undefined ? undefined : byName.get(parameter.Name);
+    if (key !== undefined && parameter.Value !== undefined) raw[key] = parameter.Value;
+  }
+  return raw;
+}

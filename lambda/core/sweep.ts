@@ -1,0 +1,321 @@
+import { AbortBudget, judgeUpload, type UploadPolicy } from './decide';
+import { createLimiter, mapLimited } from './limit';
+import type {
+  Action,
+  AnomalyEntry,
+  Clock,
+  Outcome,
+  StaleUploadEntry,
+  SweepReport,
+  SweepSettings,
+  Upload,
+  VaultApi,
+  VaultReport,
+  VaultTarget,
+} from './types';
+
+/** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
+export const MAX_DESCRIPTION_CHARS = 1024;
+
+/** Structured events for the audit log and progress display; the core never logs by itself. */
+export interface SweepObserver {
+  /** Called once per stale upload, when its outcome is final. */
+  staleUpload?(event: StaleUploadEvent): void;
+  /** Called just before an abort request is sent: the audit trail records intent before effect. */
+  abortStarting?(event: { vault: string; uploadId: string; createdAt: string; ageHours: number }): void;
+  anomaly?(event: AnomalyEntry & { vault: string; reason: string }): void;
+  pageListed?(event: { vault: string; uploads: number }): void;
+  vaultDone?(report: VaultReport): void;
+}
+
+export interface StaleUploadEvent extends StaleUploadEntry {
+  vault: string;
+  olderThan: string;
+  /** Why an abort failed, or why a stale upload was only reported. */
+  reason?: string;
+}
+
+export interface SweepVaultInput {
+  readonly api: VaultApi;
+  readonly vault: VaultTarget;
+  readonly action: Action;
+  readonly exclude: RegExp | undefined;
+  readonly clock: Clock;
+  /** Epoch ms after which no new page request and no new abort starts. */
+  readonly deadline: number;
+  readonly abortConcurrency: number;
+  readonly budget: AbortBudget;
+  /** Resume point from an earlier call; undefined starts at the first page. */
+  readonly startMarker?: string | undefined;
+  readonly observer?: SweepObserver;
+}
+
+export interface SweepVaultResult {
+  readonly report: VaultReport;
+  /** Where listing stopped (time budget or error): pass it back as `startMarker` to resume. */
+  readonly nextMarker: string | undefined;
+}
+
+/** A short, single-line message for a report; never the whole error object. */
+export function errorSummary(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const text = `${name}: ${message}`.replace(/\s+/g, ' ').trim();
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
+
+interface Tracked {
+  entry: StaleUploadEntry;
+  createdMs: number;
+}
+
+/**
+ * Sweeps one vault from `startMarker` until the listing ends or `deadline` passes: lists every page,
+ * judges each upload, and (abort mode) aborts stale ones with bounded concurrency while listing goes on.
+ * Aborts only ever target uploads already listed, so the marker of the next page stays valid.
+ */
+export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResult> {
+  const { api, vault, clock, observer } = input;
+  const policy: UploadPolicy = {
+    olderThanMs: vault.olderThan.ms,
+    action: input.action,
+    exclude: input.exclude,
+  };
+  const limit = createLimiter(input.abortConcurrency);
+  const stale = new Map<string, Tracked>();
+  const anomalies = new Map<string, AnomalyEntry>();
+  const aborts: Promise<void>[] = [];
+  const counts = { scanned: 0, aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0 };
+  let error: string | null = null;
+  let marker = input.startMarker;
+  let complete = false;
+
+  const settle = (tracked: Tracked, outcome: Outcome, reason?: string): void => {
+    tracked.entry.outcome = outcome;
+    counts[outcome] += 1;
+    observer?.staleUpload?.({
+      ...tracked.entry,
+      vault: vault.name,
+      olderThan: vault.olderThan.text,
+      ...(reason ? { reason } : {}),
+    });
+  };
+
+  const abortOne = async (tracked: Tracked): Promise<void> => {
+    if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
+    if (!input.budget.take()) return settle(tracked, 'reported', 'max-aborts reached');
+    const { uploadId, createdAt, ageHours } = tracked.entry;
+    observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
+    try {
+      settle(tracked, await api.abortUpload(vault.name, uploadId));
+    } catch (abortError) {
+      settle(tracked, 'failed', errorSummary(abortError));
+    }
+  };
+
+  const judgePage = (uploads: readonly Upload[]): void => {
+    const now = clock();
+    for (const upload of uploads) {
+      counts.scanned += 1;
+      // The same id on two pages must not be counted or aborted twice.
+      if (stale.has(upload.uploadId) || anomalies.has(upload.uploadId)) continue;
+      const verdict = judgeUpload(upload, policy, now);
+      const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
+      if (verdict.kind === 'anomaly') {
+        const entry: AnomalyEntry = {
+          uploadId: upload.uploadId,
+          createdAt: upload.createdAt ?? null,
+          description,
+        };
+        anomalies.set(upload.uploadId, entry);
+        observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
+        continue;
+      }
+      if (verdict.kind === 'fresh') continue;
+      const tracked: Tracked = {
+        createdMs: verdict.createdMs,
+        entry: {
+          uploadId: upload.uploadId,
+          createdAt: upload.createdAt as string,
+          ageHours: roundHours(verdict.ageMs),
+          description,
+          partSizeBytes: upload.partSizeBytes ?? null,
+          outcome: 'reported',
+        },
+      };
+      stale.set(upload.uploadId, tracked);
+      if (verdict.intent === 'skip') settle(tracked, 'skipped', 'matched exclude');
+      else if (verdict.intent === 'report') settle(tracked, 'reported', 'report mode');
+      else aborts.push(limit(() => abortOne(tracked)));
+    }
+  };
+
+  try {
+    for (;;) {
+      if (clock() >= input.deadline) break;
+      const page = await api.listUploadsPage(vault.name, marker);
+      observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
+      judgePage(page.uploads);
+      // A marker that does not move would loop until the deadline; stop and say so instead.
+      if (page.marker !== undefined && page.marker === marker) {
+        throw new Error(`ListMultipartUploads returned the marker it was given (${page.marker.slice(0, 40)}); listing stopped`);
+      }
+      marker = page.marker;
+      if (marker === undefined) {
+        complete = true;
+        break;
+      }
+    }
+  } catch (listError) {
+    error = errorSummary(listError);
+  }
+  await Promise.all(aborts);
+
+  const staleUploads = [...stale.values()].sort((a, b) => a.createdMs - b.createdMs).map((t) => t.entry);
+  const report: VaultReport = {
+    vault: vault.name,
+    olderThan: vault.olderThan.text,
+    scanned: counts.scanned,
+    stale: stale.size,
+    aborted: counts.aborted,
+    gone: counts.gone,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    reported: counts.reported,
+    complete,
+    error,
+    staleUploads,
+    staleUploadsOmitted: 0,
+    anomalies: [...anomalies.values()],
+    anomaliesOmitted: 0,
+  };
+  observer?.vaultDone?.(report);
+  return { report, nextMarker: complete ? undefined : marker };
+}
+
+export interface SweepRunInput {
+  readonly api: VaultApi;
+  readonly settings: SweepSettings;
+  readonly clock: Clock;
+  readonly deadline: number;
+  readonly vaultConcurrency: number;
+  readonly abortConcurrency: number;
+  readonly runId: string;
+  readonly region: string;
+  /** Only these configured vaults (a manual invocation's `vaults`); already validated. */
+  readonly onlyVaults?: readonly string[] | undefined;
+  /** Narrows `*` (SWEEPER_VAULT_PATTERN). */
+  readonly vaultPattern?: RegExp | undefined;
+  /** A manual invocation's `{"action":"report"}`: never escalates, only de-escalates. */
+  readonly forceReport?: boolean;
+  readonly observer?: SweepObserver;
+}
+
+/** Expands `*`, applies the event's vault filter. A failed ListVaults becomes a vault error on `*`. */
+async function resolveTargets(input: SweepRunInput): Promise<{ targets: VaultTarget[]; listError?: string }> {
+  const { settings } = input;
+  let targets: VaultTarget[];
+  if (settings.vaults === '*') {
+    try {
+      const names = await input.api.listVaultNames();
+      const pattern = input.vaultPattern;
+      targets = names
+        .filter((name) => pattern === undefined || pattern.test(name))
+        .map((name) => ({ name, olderThan: settings.olderThan }));
+    } catch (error) {
+      return { targets: [], listError: errorSummary(error) };
+    }
+  } else {
+    targets = [...settings.vaults];
+  }
+  if (input.onlyVaults !== undefined) {
+    const wanted = new Set(input.onlyVaults);
+    targets = targets.filter((target) => wanted.has(target.name));
+  }
+  return { targets };
+}
+
+function failedListingReport(settings: SweepSettings, error: string): VaultReport {
+  return {
+    vault: '*',
+    olderThan: settings.olderThan.text,
+    scanned: 0,
+    stale: 0,
+    aborted: 0,
+    gone: 0,
+    failed: 0,
+    skipped: 0,
+    reported: 0,
+    complete: false,
+    error: `ListVaults failed: ${error}`,
+    staleUploads: [],
+    staleUploadsOmitted: 0,
+    anomalies: [],
+    anomaliesOmitted: 0,
+  };
+}
+
+/** Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others. */
+export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
+  const startedAt = new Date(input.clock()).toISOString();
+  const action: Action = input.forceReport ? 'report' : input.settings.action;
+  const budget = new AbortBudget(input.settings.maxAborts);
+  const { targets, listError } = await resolveTargets(input);
+  const results = await mapLimited(targets, input.vaultConcurrency, (vault) =>
+    sweepVault({
+      api: input.api,
+      vault,
+      action,
+      exclude: input.settings.exclude,
+      clock: input.clock,
+      deadline: input.deadline,
+      abortConcurrency: input.abortConcurrency,
+      budget,
+      ...(input.observer ? { observer: input.observer } : {}),
+    }),
+  );
+  const vaults = results.map((result) => result.report);
+  if (listError !== undefined) vaults.unshift(failedListingReport(input.settings, listError));
+  return {
+    runId: input.runId,
+    startedAt,
+    finishedAt: new Date(input.clock()).toISOString(),
+    region: input.region,
+    action,
+    olderThan: input.settings.olderThan.text,
+    complete: vaults.every((vault) => vault.complete),
+    capped: budget.capped,
+    totals: totalsOf(vaults),
+    vaults,
+  };
+}
+
+export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] {
+  const totals = {
+    vaults: 0,
+    scanned: 0,
+    stale: 0,
+    aborted: 0,
+    gone: 0,
+    failed: 0,
+    skipped: 0,
+    reported: 0,
+    anomalies: 0,
+    vaultErrors: 0,
+  };
+  for (const v of vaults) {
+    totals.vaults += 1;
+    totals.scanned += v.scanned;
+    totals.stale += v.stale;
+    totals.aborted += v.aborted;
+    totals.gone += v.gone;
+    totals.failed += v.failed;
+    totals.skipped += v.skipped;
+    totals.reported += v.reported;
+    totals.anomalies += v.anomalies.length + v.anomaliesOmitted;
+    if (v.error !== null) totals.vaultErrors += 1;
+  }
+  return totals;
+}

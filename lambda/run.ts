@@ -1,0 +1,152 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Clients } from './adapters/clients';
+import { GlacierVaultApi } from './adapters/glacier';
+import { emitRunMetrics } from './adapters/metrics';
+import { publish } from './adapters/sns';
+import { loadConfig } from './config';
+import { DEFAULT_SSM_PREFIX, ENV } from './core/defaults';
+import { parseRunRequest } from './core/event';
+import { deadlineFor, shouldNotify } from './core/notify';
+import { ConfigError } from './core/settings';
+import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
+import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
+import type { SweepReport } from './core/types';
+
+/** The part of Powertools Logger the run uses; structured extras go in the second argument. */
+export interface RunLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface RunDeps {
+  readonly clients: Clients;
+  readonly logger: RunLogger;
+  readonly metrics: Metrics;
+  readonly env: Record<string, string | undefined>;
+  readonly clock: () => number;
+  readonly newRunId: () => string;
+}
+
+export interface InvocationInfo {
+  readonly remainingMs: () => number;
+  /** Gives the function's own account id for the email header. */
+  readonly functionArn?: string | undefined;
+}
+
+/** One log line per stale upload and per abort: the log, retained a year, is the audit trail. */
+export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
+  return {
+    abortStarting: (event) => logger.info('aborting upload', { runId, ...event }),
+    staleUpload: (event) => {
+      const level = event.outcome === 'failed' ? 'error' : 'info';
+      logger[level]('stale upload', { runId, ...event });
+    },
+    anomaly: (event) =>
+      logger.warn('upload with an untrustworthy CreationDate: never aborted', { runId, ...event }),
+    vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) =>
+      (summary.error === null ? logger.info : logger.error)('vault swept', { runId, ...summary }),
+  };
+}
+
+const accountOf = (arn: string | undefined): string => arn?.split(':')[4] || '-';
+
+/**
+ * Config → sweep → metrics → publish → report. Throws only for a configuration error (after one alert)
+ * or when the report could not be published (after logging the whole report).
+ */
+export async function runSweep(
+  event: unknown,
+  invocation: InvocationInfo,
+  deps: RunDeps,
+): Promise<SweepReport> {
+  const { logger, clients } = deps;
+  const runId = deps.newRunId();
+  const region = deps.env.AWS_REGION ?? 'unknown-region';
+  const ownAccount = accountOf(invocation.functionArn);
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  let request: ReturnType<typeof parseRunRequest>;
+  try {
+    config = await loadConfig(deps.env, clients.ssm);
+    request = parseRunRequest(event, config.settings);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      await alertConfigError(error, deps, { runId, region, account: ownAccount });
+    throw error;
+  }
+  const { runtime, settings } = config;
+  for (const warning of request.warnings) logger.warn(warning, { runId });
+  const account = settings.accountId === '-' ? ownAccount : settings.accountId;
+  logger.info('run starting', {
+    runId,
+    action: request.forceReport ? 'report' : settings.action,
+    vaults: settings.vaults === '*' ? '*' : settings.vaults.map((v) => v.name),
+  });
+
+  const report = await sweepRun({
+    api: new GlacierVaultApi(clients.glacier, settings.accountId),
+    settings,
+    clock: deps.clock,
+    deadline: deadlineFor(deps.clock(), invocation.remainingMs()),
+    vaultConcurrency: runtime.vaultConcurrency,
+    abortConcurrency: runtime.abortConcurrency,
+    runId,
+    region,
+    onlyVaults: request.onlyVaults,
+    vaultPattern: runtime.vaultPattern,
+    forceReport: request.forceReport,
+    observer: auditObserver(logger, runId),
+  });
+  logger.info('run finished', {
+    runId,
+    complete: report.complete,
+    capped: report.capped,
+    totals: report.totals,
+  });
+
+  if (shouldNotify(report, settings.notify)) {
+    const notification = buildReportMessage(report, { account });
+    try {
+      await publish(clients.sns, runtime.topicArn, notification);
+    } catch (error) {
+      emitRunMetrics(deps.metrics, report, { runCompleted: false });
+      logger.error('report could not be published; the whole report follows', {
+        runId,
+        error: errorSummary(error),
+        report,
+      });
+      throw new Error(
+        `glacier-sweeper: the report of run ${runId} could not be published to ${runtime.topicArn}: ${errorSummary(error)}`,
+      );
+    }
+  }
+  emitRunMetrics(deps.metrics, report, { runCompleted: true });
+  return trimForResponse(report);
+}
+
+async function alertConfigError(
+  error: ConfigError,
+  deps: RunDeps,
+  ctx: { runId: string; region: string; account: string },
+): Promise<void> {
+  deps.logger.error('configuration error: nothing was swept or aborted', {
+    runId: ctx.runId,
+    setting: error.setting,
+    error: error.message,
+  });
+  const topicArn = deps.env[ENV.topicArn];
+  if (!topicArn) return;
+  const prefix = deps.env[ENV.ssmPrefix] || DEFAULT_SSM_PREFIX;
+  try {
+    await publish(
+      deps.clients.sns,
+      topicArn,
+      buildAlertMessage({ parameter: error.setting, message: error.message }, { ...ctx, prefix }),
+    );
+  } catch (publishError) {
+    deps.logger.error('the configuration alert could not be published', {
+      runId: ctx.runId,
+      error: errorSummary(publishError),
+    });
+  }
+}
