@@ -1,0 +1,502 @@
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_ACTION,
+  DEFAULT_MAX_ABORTS,
+  DEFAULT_NOTIFY,
+  DEFAULT_OLDER_THAN,
+  PARAM,
+} from './defaults';
+import { formatAge } from './duration';
+import { cleanText } from './sanitize';
+import type { StaleUploadEntry, SweepReport, VaultReport } from './types';
+
+/** What the renderers need besides the report. */
+export interface TextContext {
+  /** The vault owner account: 12 digits, or `-` for the function's own. */
+  readonly account: string;
+}
+
+export interface AlertContext {
+  readonly region: string;
+  readonly account: string;
+  readonly runId: string;
+  /** The SSM prefix, e.g. `/glacier-sweeper`. */
+  readonly prefix: string;
+}
+
+export interface ConfigErrorInfo {
+  /** The SSM parameter (without prefix) or event field the bad value came from, when known. */
+  readonly parameter?: string;
+  /** Written by the config parser: names the value and what was expected. */
+  readonly message: string;
+}
+
+/** SNS requires fewer than 100 characters. */
+export const MAX_SUBJECT_CHARS = 99;
+/** Longest region shown in a subject; longer ones are cut so the subject bound holds. */
+export const MAX_SUBJECT_REGION_CHARS = 25;
+/**
+ * Bound on the email text, measured as it costs inside a JSON string (escapes included), because the
+ * SNS message carries it twice next to the JSON report.
+ */
+export const MAX_TEXT_BYTES = 64 * 1024;
+export const MAX_VAULT_ROWS = 100;
+export const MAX_STALE_ROWS = 20;
+export const MAX_ANOMALY_ROWS = 20;
+export const MAX_ERROR_ROWS = 20;
+
+const NAME = 'glacier-sweeper';
+const SEP = ' · ';
+const MAX_VAULT_NAME_CHARS = 48;
+const MAX_STATUS_ERROR_CHARS = 60;
+const MAX_ERROR_LINE_CHARS = 300;
+const MAX_DESCRIPTION_CHARS = 40;
+const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log.";
+
+// ---------------------------------------------------------------------------------------------
+// Subject
+
+/**
+ * The SNS subject: failures first, then what happened, then the region. Always ASCII, without control
+ * characters and shorter than 100 characters, whatever the numbers: when the full sentence is too long,
+ * less important parts are dropped (the body has them all).
+ *
+ * `_ctx` is accepted so that callers render subject and body from the same arguments; the account is
+ * in the body, where there is room for it.
+ */
+export function renderSubject(report: SweepReport, _ctx?: TextContext): string {
+  const t = report.totals;
+  const region = subjectRegion(report.region);
+  const failures: string[] = [];
+  if (t.vaultErrors > 0) failures.push(count(t.vaultErrors, 'vault error', 'vault errors'));
+  if (t.failed > 0) failures.push(count(t.failed, 'abort failure', 'abort failures'));
+  const stale = count(t.stale, 'stale upload', 'stale uploads');
+  const inVaults = ` in ${count(t.vaults, 'vault', 'vaults')}`;
+
+  let what: string;
+  if (t.stale === 0) what = 'no stale uploads';
+  else if (report.action === 'report') what = `${stale} found`;
+  else if (t.aborted === t.stale) what = `${stale} aborted`;
+  else what = `${stale}, ${t.aborted} aborted`;
+
+  const flags: string[] = [];
+  // A vault error already says the run is incomplete; the words are better spent on numbers.
+  if (!report.complete && t.vaultErrors === 0) flags.push('incomplete');
+  if (report.capped) flags.push('max-aborts reached');
+
+  const join = (parts: string[]) => parts.filter((p) => p !== '').join(', ');
+  const candidates =
+    failures.length > 0
+      ? [
+          join([...failures, ...flags, `${what}${inVaults}`]),
+          join([...failures, ...flags, stale]),
+          join([...failures, stale]),
+          join(failures),
+        ]
+      : [
+          join([...flags, `${what}${inVaults}`]),
+          join([...flags, what]),
+          join([...flags, stale]),
+          join([flags[0] ?? '', stale]),
+        ];
+  for (const body of candidates) {
+    const subject = `${NAME}: ${body} (${region})`;
+    if (subject.length <= MAX_SUBJECT_CHARS) return subject;
+  }
+  // Unreachable with the parts above (the last candidates are bounded), kept so the SNS limit can
+  // never be broken by a later edit.
+  return `${NAME}: see the report (${region})`;
+}
+
+function subjectRegion(region: string): string {
+  const ascii = cleanText(region, 200).replace(/[^\x20-\x7e]/g, '');
+  if (ascii === '') return 'unknown region';
+  return ascii.length <= MAX_SUBJECT_REGION_CHARS
+    ? ascii
+    : `${ascii.slice(0, MAX_SUBJECT_REGION_CHARS - 3)}...`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email text
+
+/**
+ * The plain-text email (also the `default` entry of the SNS message). Everything that came from Glacier
+ * goes through `cleanText`; every list is capped, so the text stays under `MAX_TEXT_BYTES` for any
+ * report.
+ */
+export function renderText(report: SweepReport, ctx: TextContext): string {
+  const t = report.totals;
+  const lines: string[] = [];
+
+  lines.push(
+    [
+      `Run ${utcMinute(report.startedAt)} UTC`,
+      `account ${accountLabel(ctx.account)}`,
+      cleanText(report.region, 40) || 'unknown region',
+      `action ${cleanText(report.action, 20)}`,
+      `older than ${cleanText(report.olderThan, 20)}`,
+    ].join(SEP),
+  );
+
+  const summary = [
+    count(t.vaults, 'vault', 'vaults'),
+    `${count(t.scanned, 'upload', 'uploads')} scanned`,
+    `${t.stale} stale`,
+    `${t.aborted} aborted`,
+    `${t.failed} failed`,
+  ];
+  if (t.gone > 0) summary.push(`${t.gone} gone`);
+  if (t.skipped > 0) summary.push(`${t.skipped} skipped`);
+  if (t.reported > 0) summary.push(`${t.reported} reported`);
+  if (t.anomalies > 0) summary.push(count(t.anomalies, 'anomaly', 'anomalies'));
+  if (t.vaultErrors > 0) summary.push(count(t.vaultErrors, 'vault error', 'vault errors'));
+  lines.push(summary.join(SEP));
+  lines.push(...explanations(report));
+
+  lines.push('', ...vaultSection(report));
+  lines.push(...staleSection(report));
+  lines.push(...anomalySection(report));
+  lines.push(...errorSection(report));
+  lines.push('', `Run id ${cleanText(report.runId, 100)}${SEP}finished ${utcMinute(report.finishedAt)} UTC`);
+
+  return boundText(lines);
+}
+
+function explanations(report: SweepReport): string[] {
+  const t = report.totals;
+  const out: string[] = [];
+  if (!report.complete) {
+    const partial = report.vaults.filter((v) => !v.complete).length;
+    out.push(
+      partial > 0
+        ? `Incomplete run: ${partial} of ${count(report.vaults.length, 'vault was', 'vaults were')} not fully listed (time budget or error), so stale uploads there may be missing from this report.`
+        : 'Incomplete run: the time budget ran out before every vault was swept.',
+    );
+  }
+  if (report.capped) {
+    out.push(
+      `max-aborts reached: ${count(t.reported, 'stale upload was', 'stale uploads were')} only reported; the next run continues.`,
+    );
+  }
+  if (report.action === 'report' && t.stale > 0) {
+    out.push(`Report mode: nothing was aborted (set the ${PARAM.action} parameter to abort to clean up).`);
+  }
+  if (t.failed > 0) {
+    out.push(
+      `${count(t.failed, 'abort', 'aborts')} failed after retries: those uploads are still there; the next run tries again.`,
+    );
+  }
+  return out;
+}
+
+function vaultStatus(v: VaultReport): string {
+  if (v.error !== null && v.error !== undefined)
+    return `error: ${cleanText(v.error, MAX_STATUS_ERROR_CHARS)}`;
+  return v.complete ? 'complete' : 'incomplete';
+}
+
+/** Vaults an operator must look at come first when not every vault fits in the table. */
+export function vaultPriority(v: VaultReport): number {
+  if (v.error !== null && v.error !== undefined) return 0;
+  if (v.failed > 0) return 1;
+  if (v.stale > 0) return 2;
+  if (v.anomalies.length + v.anomaliesOmitted > 0) return 3;
+  if (!v.complete) return 4;
+  return 5;
+}
+
+function vaultSection(report: SweepReport): string[] {
+  if (report.vaults.length === 0) return ['No vaults were swept.'];
+  const t = report.totals;
+  const shown =
+    report.vaults.length <= MAX_VAULT_ROWS
+      ? report.vaults
+      : stablePriorityOrder(report.vaults).slice(0, MAX_VAULT_ROWS);
+  const anomalyCount = (v: VaultReport) => v.anomalies.length + v.anomaliesOmitted;
+  const showThreshold = report.vaults.some((v) => v.olderThan !== report.olderThan);
+  const showAnomalies = t.anomalies > 0 || report.vaults.some((v) => anomalyCount(v) > 0);
+
+  const columns: Column<VaultReport>[] = [{ title: 'VAULT', cell: (v) => vaultName(v.vault) }];
+  if (showThreshold) columns.push({ title: 'OLDER THAN', cell: (v) => cleanText(v.olderThan, 12) });
+  columns.push(
+    { title: 'SCANNED', right: true, cell: (v) => String(v.scanned) },
+    { title: 'STALE', right: true, cell: (v) => String(v.stale) },
+    { title: 'ABORTED', right: true, cell: (v) => String(v.aborted) },
+    { title: 'FAILED', right: true, cell: (v) => String(v.failed) },
+  );
+  if (t.gone > 0) columns.push({ title: 'GONE', right: true, cell: (v) => String(v.gone) });
+  if (t.skipped > 0) columns.push({ title: 'SKIPPED', right: true, cell: (v) => String(v.skipped) });
+  if (t.reported > 0) columns.push({ title: 'REPORTED', right: true, cell: (v) => String(v.reported) });
+  if (showAnomalies) columns.push({ title: 'ANOMALIES', right: true, cell: (v) => String(anomalyCount(v)) });
+  columns.push({ title: 'STATUS', cell: vaultStatus });
+
+  const out = table(columns, shown);
+  const rest = report.vaults.length - shown.length;
+  if (rest > 0) {
+    out.push(
+      `…and ${count(rest, 'more vault', 'more vaults')} (errors, failures and stale uploads listed first): ${MORE_HINT}`,
+    );
+  }
+  return out;
+}
+
+interface StaleRow {
+  vault: string;
+  entry: StaleUploadEntry;
+}
+
+function staleSection(report: SweepReport): string[] {
+  const t = report.totals;
+  const listed = report.vaults.reduce((n, v) => n + v.staleUploads.length + v.staleUploadsOmitted, 0);
+  const total = Math.max(t.stale, listed);
+  if (total === 0) return [];
+  const rows = oldestStale(report.vaults, MAX_STALE_ROWS);
+  const out = ['', 'Oldest stale uploads'];
+  out.push(
+    ...table<StaleRow>(
+      [
+        { title: 'VAULT', cell: (r) => vaultName(r.vault) },
+        { title: 'AGE', cell: (r) => formatAge(r.entry.ageHours * 3_600_000) },
+        { title: 'CREATED (UTC)', cell: (r) => utcMinute(r.entry.createdAt) },
+        { title: 'PART SIZE', cell: (r) => formatBytes(r.entry.partSizeBytes) },
+        { title: 'OUTCOME', cell: (r) => cleanText(r.entry.outcome, 12) },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
+      ],
+      rows,
+    ),
+  );
+  const more = total - rows.length;
+  if (more > 0) out.push(`…and ${more} more: ${MORE_HINT}`);
+  return out;
+}
+
+/**
+ * The `limit` oldest stale uploads across vaults. Each vault's list is oldest first, so only the head of
+ * each list can make the cut; sorting those heads keeps this cheap with 50,000 entries.
+ */
+function oldestStale(vaults: readonly VaultReport[], limit: number): StaleRow[] {
+  const heads: StaleRow[] = [];
+  for (const v of vaults) {
+    // The order is the core's promise; one pass checks it so a broken promise cannot hide the oldest.
+    const list = v.staleUploads;
+    const head = list.length <= limit || !oldestFirst(list) ? list : list.slice(0, limit);
+    for (const entry of head) heads.push({ vault: v.vault, entry });
+  }
+  heads.sort((a, b) => b.entry.ageHours - a.entry.ageHours || compare(a.entry.createdAt, b.entry.createdAt));
+  return heads.slice(0, limit);
+}
+
+function anomalySection(report: SweepReport): string[] {
+  const listed = report.vaults.reduce((n, v) => n + v.anomalies.length + v.anomaliesOmitted, 0);
+  const total = Math.max(report.totals.anomalies, listed);
+  if (total === 0) return [];
+  const rows: { vault: string; createdAt: string | null; description: string; uploadId: string }[] = [];
+  for (const v of report.vaults) {
+    for (const a of v.anomalies) {
+      if (rows.length >= MAX_ANOMALY_ROWS) break;
+      rows.push({ vault: v.vault, ...a });
+    }
+  }
+  const out = [
+    '',
+    `Anomalies: ${count(total, 'upload', 'uploads')} with a missing, unparseable or future creation date (never aborted)`,
+  ];
+  out.push(
+    ...table(
+      [
+        { title: 'VAULT', cell: (r) => vaultName(r.vault) },
+        {
+          title: 'CREATION DATE (AS SENT)',
+          cell: (r) => (r.createdAt === null ? '(missing)' : cleanText(r.createdAt, 30) || '(blank)'),
+        },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'UPLOAD ID', cell: (r) => shortId(r.uploadId) },
+      ],
+      rows,
+    ),
+  );
+  const more = total - rows.length;
+  if (more > 0) out.push(`…and ${count(more, 'more anomaly', 'more anomalies')}: ${MORE_HINT}`);
+  return out;
+}
+
+function errorSection(report: SweepReport): string[] {
+  const failed = report.vaults.filter((v) => v.error !== null && v.error !== undefined);
+  const total = Math.max(report.totals.vaultErrors, failed.length);
+  if (total === 0) return [];
+  const out = ['', 'Vault errors (the other vaults were swept)'];
+  for (const v of failed.slice(0, MAX_ERROR_ROWS)) {
+    out.push(`${vaultName(v.vault)}: ${cleanText(v.error, MAX_ERROR_LINE_CHARS)}`);
+  }
+  const more = total - Math.min(failed.length, MAX_ERROR_ROWS);
+  if (more > 0) out.push(`…and ${count(more, 'more vault error', 'more vault errors')}: ${MORE_HINT}`);
+  return out;
+}
+
+/** Belt and braces over the caps above: never let the text crowd the JSON out of the SNS message. */
+function boundText(lines: string[]): string {
+  const text = lines.join('\n');
+  if (jsonStringBytes(text) <= MAX_TEXT_BYTES) return text;
+  const tail = '…(text cut to fit the message: see the JSON report and the log)';
+  let used = jsonStringBytes(tail) + 1;
+  const kept: string[] = [];
+  for (const line of lines) {
+    // The two quote bytes stand in for the escaped newline (`\\n`) that joins the line.
+    const cost = jsonStringBytes(line);
+    if (used + cost > MAX_TEXT_BYTES) break;
+    kept.push(line);
+    used += cost;
+  }
+  kept.push(tail);
+  return kept.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration alert
+
+/** Example values shown in the fix command, from the same defaults the stack deploys. */
+const EXAMPLE_VALUE: Record<string, string> = {
+  [PARAM.vaults]: "'backups,logs=14d'",
+  [PARAM.olderThan]: DEFAULT_OLDER_THAN,
+  [PARAM.action]: DEFAULT_ACTION,
+  [PARAM.accountId]: DEFAULT_ACCOUNT_ID,
+  [PARAM.maxAborts]: String(DEFAULT_MAX_ABORTS),
+  [PARAM.exclude]: "'^keep:'",
+  [PARAM.notify]: DEFAULT_NOTIFY,
+};
+
+/** Subject and text of the alert published when the configuration is invalid and the run stopped. */
+export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subject: string; text: string } {
+  const subject = `${NAME}: configuration error, nothing aborted (${subjectRegion(ctx.region)})`;
+  const prefix = cleanText(ctx.prefix, 200).replace(/\/+$/, '');
+  const parameter = error.parameter === undefined ? undefined : cleanText(error.parameter, 100);
+  const isSsmParameter = parameter !== undefined && parameter in EXAMPLE_VALUE;
+  const region = cleanText(ctx.region, 40);
+
+  const lines = [
+    `${NAME} stopped before sweeping: its configuration is invalid. Nothing was listed and nothing was aborted.`,
+    '',
+    [
+      `Run ${cleanText(ctx.runId, 100)}`,
+      `account ${accountLabel(ctx.account)}`,
+      region || 'unknown region',
+    ].join(SEP),
+  ];
+  if (parameter !== undefined && parameter !== '') {
+    lines.push(`Parameter: ${isSsmParameter ? `${prefix}/${parameter}` : parameter}`);
+  }
+  lines.push(`Problem: ${cleanText(error.message, 4000)}`, '');
+  if (isSsmParameter) {
+    lines.push(
+      'Fix the parameter, for example:',
+      `  aws ssm put-parameter --name ${prefix}/${parameter} --overwrite --value ${EXAMPLE_VALUE[parameter]}${region ? ` --region ${region}` : ''}`,
+      'The next run reads the new value; no redeploy is needed.',
+    );
+  } else {
+    lines.push(
+      `Check the parameters under ${prefix || '/'} (and the invocation event, if this run was started by hand):`,
+      `  aws ssm get-parameters-by-path --path ${prefix || '/'}${region ? ` --region ${region}` : ''}`,
+    );
+  }
+  lines.push(
+    '',
+    `Every run fails with this alert until the configuration is fixed. See DESIGN.md for the parameters.`,
+  );
+  return { subject, text: lines.join('\n') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting helpers
+
+interface Column<R> {
+  title: string;
+  right?: boolean;
+  cell: (row: R) => string;
+}
+
+/** Header and rows with columns two spaces apart, widths from the widest cell; no trailing spaces. */
+function table<R>(columns: readonly Column<R>[], rows: readonly R[]): string[] {
+  const cells = rows.map((row) => columns.map((c) => c.cell(row)));
+  const widths = columns.map((c, i) => Math.max(width(c.title), ...cells.map((r) => width(r[i] ?? ''))));
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, i) => {
+        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(value)));
+        return columns[i]?.right ? pad + value : value + pad;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.title)), ...cells.map((r) => line(r))];
+}
+
+/** Code points, so that `…` and accented letters count as one column. */
+function width(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function oldestFirst(list: readonly StaleUploadEntry[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i]?.ageHours ?? 0) > (list[i - 1]?.ageHours ?? 0)) return false;
+  }
+  return true;
+}
+
+function stablePriorityOrder(vaults: readonly VaultReport[]): VaultReport[] {
+  return vaults
+    .map((v, i) => ({ v, i, p: vaultPriority(v) }))
+    .sort((a, b) => a.p - b.p || a.i - b.i)
+    .map((x) => x.v);
+}
+
+function vaultName(name: string): string {
+  return cleanText(name, MAX_VAULT_NAME_CHARS) || '(unnamed)';
+}
+
+function accountLabel(account: string): string {
+  return account === '-' ? "(the function's own)" : cleanText(account, 20);
+}
+
+/** `YYYY-MM-DD HH:MM`; an unparseable value is shown cleaned rather than hidden. */
+export function utcMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return cleanText(iso, 20) || '?';
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Glacier part sizes are powers of two from 1 MiB to 4 GiB: `4 MiB`, `1 GiB`. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${shown} ${units[unit]}`;
+}
+
+/** `first8…last10`: enough to recognise an id in the log, short enough for the table. */
+export function shortId(uploadId: string): string {
+  const id = cleanText(uploadId, 1000);
+  const points = Array.from(id);
+  if (points.length <= 19) return id;
+  return `${points.slice(0, 8).join('')}…${points.slice(-10).join('')}`;
+}
+
+/** Bytes a string costs as a JSON string literal, quotes and escapes included. */
+export function jsonStringBytes(s: string): number {
+  return Buffer.byteLength(JSON.stringify(s), 'utf8');
+}

@@ -1,0 +1,342 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  formatBytes,
+  jsonStringBytes,
+  MAX_STALE_ROWS,
+  MAX_TEXT_BYTES,
+  MAX_VAULT_ROWS,
+  renderAlert,
+  renderSubject,
+  renderText,
+  shortId,
+} from '../../lambda/core/report-text';
+import type { SweepReport } from '../../lambda/core/types';
+import { anomalies, staleUploads, sweepReport, uploadId, vaultReport } from './helpers/report-factory';
+
+const ctx = { account: '123456789012' };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function twoVaults(): SweepReport {
+  return sweepReport([
+    vaultReport('alpha', { stale: staleUploads('alpha', 60, { oldestHours: 40 * 24 + 2 }), fresh: 77 }),
+    vaultReport('beta', { stale: staleUploads('beta', 1, { oldestHours: 8 * 24 }), fresh: 2 }),
+  ]);
+}
+
+/** The lines of the text from a heading up to the next blank line. */
+function section(text: string, heading: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(heading));
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 1, end === -1 ? undefined : end);
+}
+
+function totalsWith(report: SweepReport, totals: Partial<SweepReport['totals']>): SweepReport {
+  return { ...report, totals: { ...report.totals, ...totals } };
+}
+
+describe('renderSubject', () => {
+  it('says how many stale uploads were aborted in how many vaults, and where', () => {
+    expect(renderSubject(twoVaults(), ctx)).toBe(
+      'glacier-sweeper: 61 stale uploads aborted in 2 vaults (us-east-1)',
+    );
+  });
+
+  it('says "found" in report mode', () => {
+    const report = sweepReport(
+      [
+        vaultReport('a', { stale: staleUploads('a', 2, { outcome: 'reported' }) }),
+        vaultReport('b', { stale: staleUploads('b', 1, { outcome: 'reported' }) }),
+      ],
+      { action: 'report' },
+    );
+    expect(renderSubject(report)).toBe('glacier-sweeper: 3 stale uploads found in 2 vaults (us-east-1)');
+  });
+
+  it('says when nothing is stale', () => {
+    const report = sweepReport(['a', 'b', 'c', 'd', 'e'].map((v) => vaultReport(v)));
+    expect(renderSubject(report)).toBe('glacier-sweeper: no stale uploads in 5 vaults (us-east-1)');
+  });
+
+  it('uses the singular for one', () => {
+    const report = sweepReport([vaultReport('a', { stale: staleUploads('a', 1) })]);
+    expect(renderSubject(report)).toBe('glacier-sweeper: 1 stale upload aborted in 1 vault (us-east-1)');
+  });
+
+  it('puts failures first, dropping detail rather than the failures when space runs out', () => {
+    const report = sweepReport(
+      [
+        vaultReport('a', { stale: staleUploads('a', 7, { outcome: (i) => (i < 2 ? 'failed' : 'aborted') }) }),
+        vaultReport('b', { error: 'AccessDeniedException: not authorized' }),
+      ],
+      { region: 'eu-west-1' },
+    );
+    expect(renderSubject(report)).toBe(
+      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads (eu-west-1)',
+    );
+    const short = { ...report, region: 'x' };
+    expect(renderSubject(short)).toBe(
+      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads, 5 aborted in 2 vaults (x)',
+    );
+  });
+
+  it('names an incomplete run and a capped one', () => {
+    const report = sweepReport(
+      [
+        vaultReport('a', {
+          stale: staleUploads('a', 5, { outcome: (i) => (i < 3 ? 'aborted' : 'reported') }),
+        }),
+      ],
+      { capped: true, complete: false },
+    );
+    expect(renderSubject(report)).toBe(
+      'glacier-sweeper: incomplete, max-aborts reached, 5 stale uploads, 3 aborted in 1 vault (us-east-1)',
+    );
+  });
+
+  it('cuts a long region and drops non-ASCII from it', () => {
+    const report = sweepReport([], { region: `é${'x'.repeat(60)}` });
+    const subject = renderSubject(report);
+    expect(subject).toBe(`glacier-sweeper: no stale uploads in 0 vaults (${'x'.repeat(22)}...)`);
+  });
+
+  it('stays under 100 ASCII characters without control characters for any numbers and region (property)', () => {
+    const n = fc.integer({ min: 0, max: 1_000_000_000 });
+    fc.assert(
+      fc.property(
+        fc.record({ vaults: n, stale: n, aborted: n, failed: n, vaultErrors: n, reported: n }),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom('report', 'abort') as fc.Arbitrary<'report' | 'abort'>,
+        (totals, region, complete, capped, action) => {
+          const report = totalsWith(sweepReport([], { region, complete, capped, action }), totals);
+          const subject = renderSubject(report);
+          expect(subject.length).toBeLessThan(100);
+          expect(subject).toMatch(/^glacier-sweeper: [\x20-\x7e]+$/);
+          if (totals.vaultErrors > 0) expect(subject).toContain('vault error');
+          if (totals.failed > 0) expect(subject).toContain('abort failure');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('renderText', () => {
+  it('starts with the run header and the summary line', () => {
+    const [header, summary] = renderText(twoVaults(), ctx).split('\n');
+    expect(header).toBe(
+      'Run 2026-11-27 03:00 UTC · account 123456789012 · us-east-1 · action abort · older than 7d',
+    );
+    expect(summary).toBe('2 vaults · 140 uploads scanned · 61 stale · 61 aborted · 0 failed');
+  });
+
+  it('renders the vault table with right-aligned numbers and a status column', () => {
+    const rows = section(renderText(twoVaults(), ctx), 'VAULT ');
+    expect(renderText(twoVaults(), ctx)).toContain('VAULT  SCANNED  STALE  ABORTED  FAILED  STATUS');
+    expect(rows).toEqual([
+      'alpha      137     60       60       0  complete',
+      'beta         3      1        1       0  complete',
+    ]);
+  });
+
+  it('adds optional columns and counts only when they are non-zero, and per-vault thresholds when they differ', () => {
+    const report = sweepReport([
+      vaultReport('alpha', {
+        stale: staleUploads('alpha', 3, { outcome: (i) => (i === 0 ? 'gone' : 'skipped') }),
+      }),
+      vaultReport('beta', { olderThan: '14d', anomalies: anomalies('beta', 2) }),
+    ]);
+    const text = renderText(report, ctx);
+    expect(text.split('\n')[1]).toBe(
+      '2 vaults · 25 uploads scanned · 3 stale · 0 aborted · 0 failed · 1 gone · 2 skipped · 2 anomalies',
+    );
+    expect(text).toContain(
+      'VAULT  OLDER THAN  SCANNED  STALE  ABORTED  FAILED  GONE  SKIPPED  ANOMALIES  STATUS',
+    );
+    expect(text).toContain(
+      'beta   14d              12      0        0       0     0        0          2  complete',
+    );
+    expect(renderText(twoVaults(), ctx)).not.toMatch(/GONE|SKIPPED|OLDER THAN|ANOMALIES/);
+  });
+
+  it('shows error and incomplete statuses and lists vault errors', () => {
+    const report = sweepReport([
+      vaultReport('alpha', { complete: false }),
+      vaultReport('beta', { error: 'ThrottlingException:\nRate exceeded \x1b[31mnow' }),
+    ]);
+    const text = renderText(report, ctx);
+    const rows = section(text, 'VAULT ');
+    expect(rows[0]).toMatch(/^alpha .* incomplete$/);
+    expect(rows[1]).toMatch(/^beta .* error: ThrottlingException: Rate exceeded now$/);
+    expect(text).toContain('Incomplete run: 2 of 2 vaults were not fully listed');
+    expect(section(text, 'Vault errors')).toEqual(['beta: ThrottlingException: Rate exceeded now']);
+  });
+
+  it('explains a capped run and report mode in a sentence', () => {
+    const capped = sweepReport(
+      [
+        vaultReport('a', {
+          stale: staleUploads('a', 50, { outcome: (i) => (i < 10 ? 'aborted' : 'reported') }),
+        }),
+      ],
+      { capped: true },
+    );
+    expect(renderText(capped, ctx)).toContain('max-aborts reached: 40 stale uploads were only reported');
+    const reportMode = sweepReport(
+      [vaultReport('a', { stale: staleUploads('a', 1, { outcome: 'reported' }) })],
+      {
+        action: 'report',
+      },
+    );
+    expect(renderText(reportMode, ctx)).toContain('Report mode: nothing was aborted');
+    expect(renderText(twoVaults(), ctx)).not.toMatch(/max-aborts reached|Report mode/);
+  });
+
+  it('lists the oldest stale uploads across vaults, oldest first, with aligned columns', () => {
+    const report = sweepReport([
+      vaultReport('alpha', { stale: staleUploads('alpha', 5, { oldestHours: 100, stepHours: 10 }) }),
+      vaultReport('b', {
+        stale: staleUploads('b', 5, { oldestHours: 105, stepHours: 10, partSizeBytes: 1 << 30 }),
+      }),
+    ]);
+    const text = renderText(report, ctx);
+    const lines = section(text, 'Oldest stale uploads');
+    const [header, ...rows] = lines;
+    expect(header).toBe('VAULT  AGE     CREATED (UTC)     PART SIZE  OUTCOME  DESCRIPTION  UPLOAD ID');
+    expect(rows).toHaveLength(10);
+    expect(rows[0]).toBe(
+      `b      4d 9h   2026-11-22 18:00  1 GiB      aborted  backup 0     b____xxx…0000000000`,
+    );
+    expect(rows[1]).toBe(
+      `alpha  4d 4h   2026-11-22 23:00  4 MiB      aborted  backup 0     alph____…0000000000`,
+    );
+    // Every row's columns start where the header's do.
+    const starts = ['AGE', 'CREATED', 'PART SIZE', 'OUTCOME', 'DESCRIPTION', 'UPLOAD ID'].map((h) =>
+      (header ?? '').indexOf(h),
+    );
+    for (const row of rows) for (const s of starts) expect(row[s - 1]).toBe(' ');
+    const created = rows.map((r) => r.slice(starts[1], (starts[1] ?? 0) + 16));
+    expect(created).toEqual([...created].sort());
+    expect(text).not.toContain('…and');
+  });
+
+  it('shows at most 20 rows and counts every other stale upload, omitted ones included', () => {
+    const vault = vaultReport('alpha', { stale: staleUploads('alpha', 30) });
+    const report = sweepReport([{ ...vault, staleUploadsOmitted: 70, stale: 100, aborted: 100 }]);
+    const text = renderText(report, ctx);
+    const rows = section(text, 'Oldest stale uploads');
+    expect(rows).toHaveLength(1 + MAX_STALE_ROWS + 1);
+    expect(rows.at(-1)).toBe(
+      "…and 80 more: see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log.",
+    );
+    expect(rows[1]).toContain('30d 0h');
+    expect(rows[20]).toContain('29d 5h');
+  });
+
+  it('sanitizes descriptions and ids, whatever Glacier sent', () => {
+    const stale = staleUploads('alpha', 1, {
+      description: () =>
+        'evil\x1b[31m red\r\nnext\u202etxt.exe and a description longer than forty characters',
+    });
+    const text = renderText(sweepReport([vaultReport('alpha', { stale })]), ctx);
+    expect(text.replaceAll('\n', ' ')).not.toMatch(CONTROL);
+    expect(text).toContain('evil red nexttxt.exe and a description…');
+  });
+
+  it('lists anomalies, saying they are never aborted', () => {
+    const report = sweepReport([
+      vaultReport('alpha', {
+        anomalies: [...anomalies('alpha', 1, null), ...anomalies('alpha', 1, '2999-01-01')],
+      }),
+    ]);
+    const lines = section(renderText(report, ctx), 'Anomalies:');
+    expect(lines[0]).toBe('VAULT  CREATION DATE (AS SENT)  DESCRIPTION  UPLOAD ID');
+    expect(lines[1]).toMatch(/^alpha {2}\(missing\) +odd 0/);
+    expect(lines[2]).toMatch(/^alpha {2}2999-01-01 +odd 0/);
+    expect(renderText(report, ctx)).toContain(
+      '2 uploads with a missing, unparseable or future creation date (never aborted)',
+    );
+  });
+
+  it('caps the vault table, listing vaults that need attention first', () => {
+    const quiet = Array.from({ length: 300 }, (_, i) => vaultReport(`quiet-${i}`));
+    const report = sweepReport([...quiet, vaultReport('broken', { error: 'boom' })]);
+    const text = renderText(report, ctx);
+    const rows = section(text, 'VAULT ');
+    expect(rows).toHaveLength(MAX_VAULT_ROWS + 1);
+    expect(rows[0]).toMatch(/^broken /);
+    expect(rows.at(-1)).toMatch(/^…and 201 more vaults/);
+  });
+
+  it('stays bounded for thousands of vaults with long names and errors', () => {
+    const vaults = Array.from({ length: 5000 }, (_, i) =>
+      vaultReport(`${'v'.repeat(250)}${i}`, {
+        error: `😀"\\`.repeat(300),
+        stale: staleUploads(`v${i}`, 3, { description: () => '"\\😀'.repeat(400) }),
+        anomalies: anomalies(`v${i}`, 2),
+      }),
+    );
+    const text = renderText(sweepReport(vaults), ctx);
+    expect(jsonStringBytes(text)).toBeLessThanOrEqual(MAX_TEXT_BYTES);
+    expect(text).toContain('…and 4900 more vaults');
+  });
+
+  it('formats part sizes and shortens upload ids', () => {
+    expect(formatBytes(4 * 1024 * 1024)).toBe('4 MiB');
+    expect(formatBytes(4 * 1024 ** 3)).toBe('4 GiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(null)).toBe('-');
+    expect(shortId(uploadId('alpha', 42))).toBe('alph____…0000000042');
+    expect(shortId('short-id')).toBe('short-id');
+  });
+});
+
+describe('renderAlert', () => {
+  const alertCtx = {
+    region: 'us-east-1',
+    account: '123456789012',
+    runId: 'req-1',
+    prefix: '/glacier-sweeper',
+  };
+
+  it('names the parameter and value, says nothing was aborted and how to fix it', () => {
+    const { subject, text } = renderAlert(
+      { parameter: 'older-than', message: 'older-than "3h": must be at least 24h' },
+      alertCtx,
+    );
+    expect(subject).toBe('glacier-sweeper: configuration error, nothing aborted (us-east-1)');
+    expect(text).toContain('Parameter: /glacier-sweeper/older-than');
+    expect(text).toContain('Problem: older-than "3h": must be at least 24h');
+    expect(text).toContain('nothing was aborted');
+    expect(text).toContain(
+      'aws ssm put-parameter --name /glacier-sweeper/older-than --overwrite --value 7d --region us-east-1',
+    );
+  });
+
+  it('points to the parameter list when the parameter is unknown or from the event', () => {
+    const { text } = renderAlert(
+      { parameter: 'event.vaults', message: 'vault "x" is not configured' },
+      alertCtx,
+    );
+    expect(text).toContain('Parameter: event.vaults');
+    expect(text).not.toContain('put-parameter');
+    expect(text).toContain('aws ssm get-parameters-by-path --path /glacier-sweeper');
+  });
+
+  it('keeps a hostile message out of the subject and bounded in the text', () => {
+    const { subject, text } = renderAlert(
+      { parameter: 'exclude', message: `bad\x1b[2J\u202e${'x'.repeat(100_000)}` },
+      { ...alertCtx, region: 'r\n'.repeat(50) },
+    );
+    expect(subject.length).toBeLessThan(100);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    // Newlines are the text's own line breaks; nothing else from the control ranges may appear.
+    expect(text.replaceAll('\n', ' ')).not.toMatch(CONTROL);
+    expect(text.length).toBeLessThan(10_000);
+  });
+});
