@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_ABORTS,
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
+  ENV,
   PARAM,
 } from './defaults';
 import { formatAge } from './duration';
@@ -366,13 +367,20 @@ const EXAMPLE_VALUE: Record<string, string> = {
   [PARAM.notify]: DEFAULT_NOTIFY,
 };
 
-/** Subject and text of the alert published when the configuration is invalid and the run stopped. */
+/**
+ * Subject and text of the alert published when the configuration is invalid and the run stopped.
+ * `error.parameter` may be the SSM key (`older-than`), its full name (`/glacier-sweeper/older-than`, as
+ * the settings parser names it), an environment variable or an event field.
+ */
 export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subject: string; text: string } {
   const subject = `${NAME}: configuration error, nothing aborted (${subjectRegion(ctx.region)})`;
   const prefix = cleanText(ctx.prefix, 200).replace(/\/+$/, '');
-  const parameter = error.parameter === undefined ? undefined : cleanText(error.parameter, 100);
-  const isSsmParameter = parameter !== undefined && parameter in EXAMPLE_VALUE;
+  const parameter = cleanText(error.parameter, 300);
+  const key = parameter.startsWith(`${prefix}/`) ? parameter.slice(prefix.length + 1) : parameter;
+  const ssmKey = Object.hasOwn(EXAMPLE_VALUE, key) ? key : undefined;
+  const envVar = (Object.values(ENV) as string[]).includes(parameter);
   const region = cleanText(ctx.region, 40);
+  const regionFlag = region ? ` --region ${region}` : '';
 
   const lines = [
     `${NAME} stopped before sweeping: its configuration is invalid. Nothing was listed and nothing was aborted.`,
@@ -383,26 +391,25 @@ export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subjec
       region || 'unknown region',
     ].join(SEP),
   ];
-  if (parameter !== undefined && parameter !== '') {
-    lines.push(`Parameter: ${isSsmParameter ? `${prefix}/${parameter}` : parameter}`);
-  }
+  if (parameter !== '') lines.push(`Parameter: ${ssmKey === undefined ? parameter : `${prefix}/${ssmKey}`}`);
   lines.push(`Problem: ${cleanText(error.message, 4000)}`, '');
-  if (isSsmParameter) {
+  if (ssmKey !== undefined) {
     lines.push(
       'Fix the parameter, for example:',
-      `  aws ssm put-parameter --name ${prefix}/${parameter} --overwrite --value ${EXAMPLE_VALUE[parameter]}${region ? ` --region ${region}` : ''}`,
+      `  aws ssm put-parameter --name ${prefix}/${ssmKey} --overwrite --value ${EXAMPLE_VALUE[ssmKey]}${regionFlag}`,
       'The next run reads the new value; no redeploy is needed.',
+    );
+  } else if (envVar) {
+    lines.push(
+      `${parameter} is an environment variable of the function: the stack sets it, so fix it and redeploy.`,
     );
   } else {
     lines.push(
       `Check the parameters under ${prefix || '/'} (and the invocation event, if this run was started by hand):`,
-      `  aws ssm get-parameters-by-path --path ${prefix || '/'}${region ? ` --region ${region}` : ''}`,
+      `  aws ssm get-parameters-by-path --path ${prefix || '/'}${regionFlag}`,
     );
   }
-  lines.push(
-    '',
-    `Every run fails with this alert until the configuration is fixed. See DESIGN.md for the parameters.`,
-  );
+  lines.push('', 'Every run fails with this alert until the configuration is fixed.');
   return { subject, text: lines.join('\n') };
 }
 

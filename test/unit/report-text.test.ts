@@ -318,6 +318,24 @@ describe('renderAlert', () => {
     );
   });
 
+  it('accepts the full parameter name, as the settings parser writes it', () => {
+    const { text } = renderAlert(
+      { parameter: '/glacier-sweeper/max-aborts', message: 'max-aborts = "-1": must be a whole number' },
+      alertCtx,
+    );
+    expect(text).toContain('Parameter: /glacier-sweeper/max-aborts\n');
+    expect(text).toContain('put-parameter --name /glacier-sweeper/max-aborts --overwrite --value 1000');
+  });
+
+  it('says an environment variable is fixed by redeploying, not in SSM', () => {
+    const { text } = renderAlert(
+      { parameter: 'SWEEPER_TOPIC_ARN', message: 'SWEEPER_TOPIC_ARN is not set' },
+      alertCtx,
+    );
+    expect(text).toContain('SWEEPER_TOPIC_ARN is an environment variable of the function');
+    expect(text).not.toContain('aws ssm');
+  });
+
   it('points to the parameter list when the parameter is unknown or from the event', () => {
     const { text } = renderAlert(
       { parameter: 'event.vaults', message: 'vault "x" is not configured' },
