@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { emitRunMetrics } from '../../../lambda/adapters/metrics';
+import { totalsOf } from '../../../lambda/core/sweep';
+import type { SweepReport, VaultReport } from '../../../lambda/core/types';
+import { capturedMetrics, type EmfLine } from '../helpers/mock-aws';
+
+function vault(name: string, counts: Partial<VaultReport>): VaultReport {
+  return {
+    vault: name,
+    olderThan: '7d',
+    scanned: 0,
+    stale: 0,
+    aborted: 0,
+    gone: 0,
+    failed: 0,
+    skipped: 0,
+    reported: 0,
+    complete: true,
+    error: null,
+    staleUploads: [],
+    staleUploadsOmitted: 0,
+    anomalies: [],
+    anomaliesOmitted: 0,
+    ...counts,
+  };
+}
+
+function report(vaults: VaultReport[]): SweepReport {
+  return {
+    runId: 'run-1',
+    startedAt: '2026-11-27T03:00:00.000Z',
+    finishedAt: '2026-11-27T03:00:42.000Z',
+    region: 'us-east-1',
+    action: 'abort',
+    olderThan: '7d',
+    complete: vaults.every((v) => v.complete),
+    capped: false,
+    totals: totalsOf(vaults),
+    vaults,
+  };
+}
+
+const REPORT = report([
+  vault('alpha', {
+    scanned: 137,
+    stale: 60,
+    aborted: 57,
+    gone: 1,
+    failed: 2,
+    anomalies: [{ uploadId: 'x', createdAt: 'garbage', description: '' }],
+    anomaliesOmitted: 4,
+  }),
+  vault('beta', {
+    scanned: 3,
+    stale: 1,
+    aborted: 0,
+    reported: 1,
+    complete: false,
+    error: 'ThrottlingException: slow',
+  }),
+]);
+
+const METRIC_NAMES = [
+  'UploadsScanned',
+  'StaleUploads',
+  'UploadsAborted',
+  'AbortFailures',
+  'VaultErrors',
+  'Anomalies',
+];
+
+const directive = (line: EmfLine) => {
+  const [only, ...rest] = line._aws.CloudWatchMetrics;
+  expect(rest).toEqual([]);
+  if (only === undefined) throw new Error('EMF line without a CloudWatchMetrics directive');
+  return only;
+};
+const metricNames = (line: EmfLine) => directive(line).Metrics.map((m) => m.Name);
+const values = (line: EmfLine, names: string[]) => Object.fromEntries(names.map((n) => [n, line[n]]));
+
+let capture: ReturnType<typeof capturedMetrics>;
+
+beforeEach(() => {
+  capture = capturedMetrics();
+});
+
+afterEach(() => {
+  capture.restore();
+});
+
+describe('emitRunMetrics', () => {
+  it('writes one line per vault with the Vault dimension only, then one run-total line without dimensions', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(3);
+    const [alpha, beta, run] = lines as [EmfLine, EmfLine, EmfLine];
+    for (const line of lines) {
+      expect(directive(line).Namespace).toBe('GlacierSweeper');
+      expect(line).not.toHaveProperty('service');
+      for (const metric of directive(line).Metrics) expect(metric.Unit).toBe('Count');
+    }
+
+    expect(directive(alpha).Dimensions).toEqual([['Vault']]);
+    expect(alpha.Vault).toBe('alpha');
+    expect(metricNames(alpha).sort()).toEqual([...METRIC_NAMES].sort());
+    expect(values(alpha, METRIC_NAMES)).toEqual({
+      UploadsScanned: 137,
+      StaleUploads: 60,
+      UploadsAborted: 57,
+      AbortFailures: 2,
+      VaultErrors: 0,
+      Anomalies: 5,
+    });
+
+    expect(directive(beta).Dimensions).toEqual([['Vault']]);
+    expect(beta.Vault).toBe('beta');
+    expect(values(beta, METRIC_NAMES)).toEqual({
+      UploadsScanned: 3,
+      StaleUploads: 1,
+      UploadsAborted: 0,
+      AbortFailures: 0,
+      VaultErrors: 1,
+      Anomalies: 0,
+    });
+
+    expect(directive(run).Dimensions.flat()).toEqual([]);
+    expect(run).not.toHaveProperty('Vault');
+    expect(metricNames(run).sort()).toEqual([...METRIC_NAMES, 'RunsCompleted'].sort());
+    expect(values(run, [...METRIC_NAMES, 'RunsCompleted'])).toEqual({
+      UploadsScanned: 140,
+      StaleUploads: 61,
+      UploadsAborted: 57,
+      AbortFailures: 2,
+      VaultErrors: 1,
+      Anomalies: 5,
+      RunsCompleted: 1,
+    });
+  });
+
+  it('omits RunsCompleted when the run did not complete (report not published)', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: false });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(metricNames(line)).not.toContain('RunsCompleted');
+      expect(line).not.toHaveProperty('RunsCompleted');
+    }
+    expect((lines[2] as EmfLine).UploadsScanned).toBe(140);
+  });
+
+  it('writes only the run-total line when there are no vaults', () => {
+    emitRunMetrics(capture.metrics, report([]), { runCompleted: true });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(1);
+    expect(directive(lines[0] as EmfLine).Dimensions.flat()).toEqual([]);
+    expect(values(lines[0] as EmfLine, ['UploadsScanned', 'RunsCompleted'])).toEqual({
+      UploadsScanned: 0,
+      RunsCompleted: 1,
+    });
+  });
+
+  it('keeps the dimensions clean across runs with the same Metrics instance (a warm container)', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(6);
+    expect(lines.map((line) => directive(line).Dimensions.flat())).toEqual([
+      ['Vault'],
+      ['Vault'],
+      [],
+      ['Vault'],
+      ['Vault'],
+      [],
+    ]);
+    for (const line of lines) expect(line).not.toHaveProperty('service');
+  });
+});
