@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { seededRandom } from './faults';
 import { OrderedIndex } from './ordered-index';
 
 export interface Part {
@@ -46,6 +46,10 @@ export interface NewUpload {
   parts?: Part[] | undefined;
 }
 
+/** 69 bytes make the 92 base64url characters of a real upload id. */
+const ID_BYTES = 69;
+const ID_SEED = 0x5eed;
+
 /** FNV-1a: a cheap hash that scatters ids so listing order says nothing about age or insertion. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
@@ -58,7 +62,8 @@ function fnv1a(text: string): string {
 
 export class GlacierStore {
   private readonly accounts = new Map<string, OrderedIndex<Vault>>();
-  private counter = 0;
+  // One seeded stream rather than a hash per id: seeding 50,000 uploads must take milliseconds.
+  private random = seededRandom(ID_SEED);
 
   constructor(
     readonly region: string,
@@ -72,7 +77,7 @@ export class GlacierStore {
 
   clear(): void {
     this.accounts.clear();
-    this.counter = 0;
+    this.random = seededRandom(ID_SEED);
   }
 
   private vaults(accountId: string): OrderedIndex<Vault> {
@@ -118,16 +123,16 @@ export class GlacierStore {
     return [...this.accounts.values()].flatMap((vaults) => vaults.values());
   }
 
-  newId(vault: Vault, salt: string): string {
-    this.counter += 1;
-    // Deterministic, so a seeded run lists uploads in the same order every time.
-    return createHash('sha512')
-      .update(`${vault.accountId}/${vault.name}/${salt}/${this.counter}`)
-      .digest('base64url');
+  /** A 92-character base64url id like the service's; deterministic for the same sequence of calls. */
+  newId(): string {
+    const bytes = Buffer.allocUnsafe(ID_BYTES + 3);
+    for (let offset = 0; offset < ID_BYTES; offset += 4)
+      bytes.writeUInt32LE((this.random() * 2 ** 32) >>> 0, offset);
+    return bytes.subarray(0, ID_BYTES).toString('base64url');
   }
 
   addUpload(vault: Vault, input: NewUpload): Upload {
-    const uploadId = input.uploadId ?? this.newId(vault, 'upload');
+    const uploadId = input.uploadId ?? this.newId();
     const previous = vault.uploadsById.get(uploadId);
     if (previous !== undefined) vault.uploads.delete(previous.sortKey);
     const upload: Upload = {

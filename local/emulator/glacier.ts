@@ -275,7 +275,7 @@ function complete(store: GlacierStore, vault: Vault, upload: Upload, call: HttpC
   // Part sizes are power-of-two MiB, so the part hashes are whole subtrees of the archive's tree hash.
   const expected = combineTreeHashes(parts.map((part) => Buffer.from(part.treeHash, 'hex'))).toString('hex');
   if (expected !== checksum.toLowerCase()) throw invalid(`Checksum mismatch: expected ${expected}`);
-  const archiveId = store.newId(vault, 'archive');
+  const archiveId = store.newId();
   vault.archives.push({
     archiveId,
     description: upload.description,
