@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AbortBudget,
+  isExcluded,
+  judgeUpload,
+  parseCreationDate,
+  type UploadPolicy,
+} from '../../lambda/core/decide';
+import type { Upload } from '../../lambda/core/types';
+
+const NOW = Date.parse('2026-11-27T03:00:00.000Z');
+const DAY = 86_400_000;
+const policy: UploadPolicy = { olderThanMs: 7 * DAY, action: 'abort', exclude: undefined };
+const upload = (createdAt: string | undefined, extra: Partial<Upload> = {}): Upload => ({
+  uploadId: 'id-1',
+  createdAt,
+  description: 'nightly backup',
+  partSizeBytes: 4_194_304,
+  ...extra,
+});
+
+describe('parseCreationDate', () => {
+  it.each([
+    ['2012-03-19T23:20:59.130Z', Date.UTC(2012, 2, 19, 23, 20, 59, 130)],
+    ['2026-11-20T03:00:00Z', Date.UTC(2026, 10, 20, 3)],
+    ['2026-11-20T05:00:00+02:00', Date.UTC(2026, 10, 20, 3)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+  ])('reads %s', (text, ms) => {
+    expect(parseCreationDate(text)).toBe(ms);
+  });
+
+  it.each([
+    'garbage',
+    '2026-02-31T00:00:00Z',
+    '2025-02-29T00:00:00Z',
+    '2026-11-20T24:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-11-20',
+    '2026-11-20T03:00:00',
+    '1732676400000',
+    'Fri, 20 Nov 2026 03:00:00 GMT',
+    ' 2026-11-20T03:00:00Z',
+  ])('rejects %j, which Date.parse alone might accept', (text) => {
+    expect(parseCreationDate(text)).toBeUndefined();
+  });
+});
+
+describe('judgeUpload', () => {
+  it('calls an upload exactly at the threshold stale', () => {
+    const verdict = judgeUpload(upload(new Date(NOW - 7 * DAY).toISOString()), policy, NOW);
+    expect(verdict).toEqual({ kind: 'stale', ageMs: 7 * DAY, createdMs: NOW - 7 * DAY, intent: 'abort' });
+  });
+
+  it('calls an upload one millisecond younger fresh', () => {
+    const verdict = judgeUpload(upload(new Date(NOW - 7 * DAY + 1).toISOString()), policy, NOW);
+    expect(verdict).toEqual({ kind: 'fresh', ageMs: 7 * DAY - 1 });
+  });
+
+  it.each<[string | undefined, string]>([
+    [undefined, 'missing'],
+    ['', 'missing'],
+    ['yesterday', 'unparseable'],
+    ['2026-02-30T00:00:00Z', 'unparseable'],
+    [new Date(NOW + 1).toISOString(), 'future'],
+  ])('treats CreationDate %j as an anomaly (%s), never stale', (createdAt, reason) => {
+    expect(judgeUpload(upload(createdAt), policy, NOW)).toEqual({ kind: 'anomaly', reason });
+  });
+
+  it('reports instead of aborting in report mode', () => {
+    const verdict = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, action: 'report' }, NOW);
+    expect(verdict).toMatchObject({ kind: 'stale', intent: 'report' });
+  });
+
+  it('skips a stale upload whose description or id matches exclude', () => {
+    const byDescription = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /nightly/ }, NOW);
+    const byId = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /^id-1$/ }, NOW);
+    const neither = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /weekly/ }, NOW);
+    expect(byDescription).toMatchObject({ intent: 'skip' });
+    expect(byId).toMatchObject({ intent: 'skip' });
+    expect(neither).toMatchObject({ intent: 'abort' });
+  });
+});
+
+describe('isExcluded', () => {
+  it('searches an empty string when the description is missing', () => {
+    expect(isExcluded(upload('x', { description: undefined }), /^$/)).toBe(true);
+    expect(isExcluded(upload('x', { description: 'a' }), /^$/)).toBe(false);
+  });
+
+  it('gives the same answer twice for a global pattern (no lastIndex carried over)', () => {
+    const pattern = /backup/g;
+    const u = upload('x', { description: 'backup' });
+    expect([isExcluded(u, pattern), isExcluded(u, pattern), isExcluded(u, pattern)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+  });
+});
+
+describe('AbortBudget', () => {
+  it('grants exactly maxAborts and then reports capped', () => {
+    const budget = new AbortBudget(2);
+    expect(budget.capped).toBe(false);
+    expect([budget.take(), budget.take()]).toEqual([true, true]);
+    expect(budget.capped).toBe(false);
+    expect(budget.take()).toBe(false);
+    expect(budget.capped).toBe(true);
+    expect(budget.used).toBe(2);
+  });
+
+  it('grants nothing with max-aborts 0', () => {
+    const budget = new AbortBudget(0);
+    expect(budget.take()).toBe(false);
+    expect(budget.capped).toBe(true);
+  });
+});

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  parseRuntimeEnv,
+  parseSettings,
+  type RawSettings,
+  ssmNames,
+} from '../../lambda/core/settings';
+
+const names = ssmNames('/glacier-sweeper');
+const parse = (raw: RawSettings) => parseSettings(raw, names);
+
+/** Asserts a ConfigError naming `setting` whose message contains every fragment. */
+function expectConfigError(fn: () => unknown, setting: string, ...fragments: string[]): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const error = caught as ConfigError;
+  expect(error.name).toBe('ConfigError');
+  expect(error.setting).toBe(setting);
+  for (const fragment of fragments) expect(error.message).toContain(fragment);
+}
+
+describe('parseSettings defaults', () => {
+  it('fills every absent optional parameter with the contract default', () => {
+    const settings = parse({ vaults: 'backups' });
+    expect(settings).toEqual({
+      vaults: [{ name: 'backups', olderThan: { text: '7d', ms: 604_800_000 } }],
+      olderThan: { text: '7d', ms: 604_800_000 },
+      action: 'report',
+      accountId: '-',
+      maxAborts: 1000,
+      exclude: undefined,
+      notify: 'findings',
+    });
+  });
+
+  it('reads every parameter when set', () => {
+    const settings = parse({
+      vaults: ' a , b=3d,c.d-e_f=2w ',
+      olderThan: '36h',
+      action: 'abort',
+      accountId: '123456789012',
+      maxAborts: '0',
+      exclude: '^keep',
+      notify: 'always',
+    });
+    expect(settings.vaults).toEqual([
+      { name: 'a', olderThan: { text: '36h', ms: 129_600_000 } },
+      { name: 'b', olderThan: { text: '3d', ms: 3 * 86_400_000 } },
+      { name: 'c.d-e_f', olderThan: { text: '2w', ms: 14 * 86_400_000 } },
+    ]);
+    expect(settings.action).toBe('abort');
+    expect(settings.accountId).toBe('123456789012');
+    expect(settings.maxAborts).toBe(0);
+    expect(settings.exclude?.source).toBe('^keep');
+    expect(settings.notify).toBe('always');
+  });
+
+  it('reads * alone as every vault', () => {
+    expect(parse({ vaults: ' * ' }).vaults).toBe('*');
+  });
+
+  it('treats an empty exclude as none', () => {
+    expect(parse({ vaults: 'a', exclude: '  ' }).exclude).toBeUndefined();
+  });
+
+  it('accepts a 255-character vault name and an exclude of exactly 256 characters', () => {
+    const name = 'v'.repeat(255);
+    expect(parse({ vaults: name, exclude: 'x'.repeat(256) }).vaults).toEqual([
+      { name, olderThan: { text: '7d', ms: 604_800_000 } },
+    ]);
+  });
+});
+
+describe('parseSettings rejects bad values, naming the parameter and the value', () => {
+  const p = '/glacier-sweeper';
+  it.each<[string, RawSettings, string, string[]]>([
+    ['missing vaults', {}, `${p}/vaults`, ['is not set']],
+    ['empty vault list', { vaults: '' }, `${p}/vaults`, ['entry 1 is empty']],
+    ['empty entry', { vaults: 'a,,b' }, `${p}/vaults`, ['"a,,b"', 'entry 2 is empty']],
+    ['trailing comma', { vaults: 'a,' }, `${p}/vaults`, ['entry 2 is empty']],
+    ['invalid characters', { vaults: 'good,bad/name' }, `${p}/vaults`, ['"bad/name"', 'not a vault name']],
+    ['name too long', { vaults: 'v'.repeat(256) }, `${p}/vaults`, ['not a vault name']],
+    ['empty name with threshold', { vaults: '=3d' }, `${p}/vaults`, ['not a vault name']],
+    ['duplicate vault', { vaults: 'a,b,a' }, `${p}/vaults`, ['"a" is listed twice']],
+    ['duplicate with override', { vaults: 'a,a=3d' }, `${p}/vaults`, ['"a" is listed twice']],
+    ['* with override', { vaults: '*=3d' }, `${p}/vaults`, ["'*' cannot have its own threshold"]],
+    ['* with other vaults', { vaults: '*,a' }, `${p}/vaults`, ["'*' (every vault) cannot be combined"]],
+    ['bad per-vault threshold', { vaults: 'a=12h' }, `${p}/vaults`, ['threshold of "a"', 'at least 24h']],
+    [
+      'malformed per-vault threshold',
+      { vaults: 'a=soon' },
+      `${p}/vaults`,
+      ['threshold of "a"', 'whole number'],
+    ],
+    ['older-than 0h', { vaults: 'a', olderThan: '0h' }, `${p}/older-than`, ['"0h"', 'at least 24h']],
+    ['older-than -1d', { vaults: 'a', olderThan: '-1d' }, `${p}/older-than`, ['"-1d"']],
+    ['older-than 7', { vaults: 'a', olderThan: '7' }, `${p}/older-than`, ['"7"']],
+    ['older-than 7x', { vaults: 'a', olderThan: '7x' }, `${p}/older-than`, ['"7x"']],
+    ['older-than 1.5d', { vaults: 'a', olderThan: '1.5d' }, `${p}/older-than`, ['"1.5d"']],
+    ['older-than 12h', { vaults: 'a', olderThan: '12h' }, `${p}/older-than`, ['"12h"', 'at least 24h']],
+    [
+      'older-than 9999d',
+      { vaults: 'a', olderThan: '9999d' },
+      `${p}/older-than`,
+      ['"9999d"', 'at most 3650d'],
+    ],
+    ['unknown action', { vaults: 'a', action: 'delete' }, `${p}/action`, ['"delete"', 'report, abort']],
+    ['action in capitals', { vaults: 'a', action: 'ABORT' }, `${p}/action`, ['"ABORT"']],
+    ['short account id', { vaults: 'a', accountId: '12345' }, `${p}/account-id`, ['"12345"', '12-digit']],
+    [
+      'account id with dashes',
+      { vaults: 'a', accountId: '1234-5678-9012' },
+      `${p}/account-id`,
+      ['"1234-5678-9012"'],
+    ],
+    ['* for another account', { vaults: '*', accountId: '123456789012' }, `${p}/vaults`, ['own account']],
+    [
+      'non-numeric max-aborts',
+      { vaults: 'a', maxAborts: 'lots' },
+      `${p}/max-aborts`,
+      ['"lots"', 'whole number'],
+    ],
+    ['negative max-aborts', { vaults: 'a', maxAborts: '-1' }, `${p}/max-aborts`, ['"-1"']],
+    ['fractional max-aborts', { vaults: 'a', maxAborts: '2.5' }, `${p}/max-aborts`, ['"2.5"']],
+    [
+      'huge max-aborts',
+      { vaults: 'a', maxAborts: '99999999999999999999' },
+      `${p}/max-aborts`,
+      ['whole number'],
+    ],
+    [
+      'invalid exclude',
+      { vaults: 'a', exclude: '(unclosed' },
+      `${p}/exclude`,
+      ['"(unclosed"', 'not a valid JavaScript regular expression'],
+    ],
+    [
+      'over-long exclude',
+      { vaults: 'a', exclude: 'x'.repeat(257) },
+      `${p}/exclude`,
+      ['257 characters', 'at most 256'],
+    ],
+    ['unknown notify', { vaults: 'a', notify: 'never' }, `${p}/notify`, ['"never"', 'findings, always']],
+  ])('%s', (_case, raw, setting, fragments) => {
+    expectConfigError(() => parse(raw), setting, ...fragments);
+  });
+
+  it('quotes a long bad value only partly, so an alert cannot be flooded', () => {
+    let message = '';
+    try {
+      parse({ vaults: 'a', action: 'x'.repeat(5000) });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain('…');
+  });
+
+  it('names CLI flags when given CLI names', () => {
+    expectConfigError(
+      () => parseSettings({ vaults: 'a', olderThan: '1h' }, { name: (key) => `--${key}` }),
+      '--olderThan',
+      '--olderThan = "1h"',
+    );
+  });
+});
+
+describe('parseRuntimeEnv', () => {
+  const topic = { SWEEPER_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' };
+
+  it('applies the defaults', () => {
+    expect(parseRuntimeEnv(topic)).toEqual({
+      ssmPrefix: '/glacier-sweeper',
+      topicArn: topic.SWEEPER_TOPIC_ARN,
+      vaultConcurrency: 4,
+      abortConcurrency: 8,
+      vaultPattern: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const env = parseRuntimeEnv({
+      ...topic,
+      SWEEPER_SSM_PREFIX: '/ops/sweeper',
+      SWEEPER_VAULT_CONCURRENCY: '2',
+      SWEEPER_ABORT_CONCURRENCY: '16',
+      SWEEPER_VAULT_PATTERN: '^backup-',
+    });
+    expect(env.ssmPrefix).toBe('/ops/sweeper');
+    expect(env.vaultConcurrency).toBe(2);
+    expect(env.abortConcurrency).toBe(16);
+    expect(env.vaultPattern?.test('backup-1')).toBe(true);
+    expect(env.vaultPattern?.test('logs')).toBe(false);
+  });
+
+  it.each<[Record<string, string>, string, string]>([
+    [{}, 'SWEEPER_TOPIC_ARN', 'is not set'],
+    [{ ...topic, SWEEPER_SSM_PREFIX: 'no-slash' }, 'SWEEPER_SSM_PREFIX', '"no-slash"'],
+    [{ ...topic, SWEEPER_SSM_PREFIX: '/trailing/' }, 'SWEEPER_SSM_PREFIX', '"/trailing/"'],
+    [{ ...topic, SWEEPER_VAULT_CONCURRENCY: '0' }, 'SWEEPER_VAULT_CONCURRENCY', '"0"'],
+    [{ ...topic, SWEEPER_VAULT_CONCURRENCY: 'four' }, 'SWEEPER_VAULT_CONCURRENCY', '"four"'],
+    [{ ...topic, SWEEPER_ABORT_CONCURRENCY: '1000' }, 'SWEEPER_ABORT_CONCURRENCY', 'from 1 to 64'],
+    [{ ...topic, SWEEPER_VAULT_PATTERN: '[' }, 'SWEEPER_VAULT_PATTERN', 'not a valid regular expression'],
+  ])('rejects %j', (env, setting, fragment) => {
+    expectConfigError(() => parseRuntimeEnv(env), setting, fragment);
+  });
+});

@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isExcluded, parseCreationDate } from '../../lambda/core/decide';
+import { parseSettings, ssmNames } from '../../lambda/core/settings';
+import { sweepRun } from '../../lambda/core/sweep';
+import { OUTCOMES, type Upload } from '../../lambda/core/types';
+import { FakeVaultApi } from './helpers/fake-vault-api';
+
+const HOUR = 3_600_000;
+const BASE = Date.parse('2026-11-27T03:00:00.000Z');
+
+/** Creation dates around a 2-day threshold: fresh, exactly at it, stale, and untrustworthy ones. */
+const creationDate = (now: number) =>
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc
+        .integer({ min: -10, max: 400 })
+        .map((hours) => new Date(now - hours * HOUR).toISOString()),
+    },
+    { weight: 1, arbitrary: fc.constant(new Date(now - 48 * HOUR).toISOString()) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .integer({ min: 46 * 60, max: 50 * 60 })
+        .map((min) => new Date(now - min * 60_000).toISOString()),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, '', 'garbage', '2026-02-30T00:00:00Z', '2026-11-20') },
+  );
+
+const uploadsArb = (now: number) =>
+  fc.uniqueArray(
+    fc.record({
+      uploadId: fc.stringMatching(/^[A-Za-z0-9_-]{4,12}$/),
+      createdAt: creationDate(now),
+      description: fc.option(fc.constantFrom('nightly', 'keep-forever', 'weekly', '', '\u001b[31mred'), {
+        nil: undefined,
+      }),
+      partSizeBytes: fc.option(fc.constant(1_048_576), { nil: undefined }),
+    }),
+    { selector: (u) => u.uploadId, maxLength: 40 },
+  ) as fc.Arbitrary<Upload[]>;
+
+const scenario = fc.integer({ min: 0, max: 1000 * HOUR }).chain((offset) => {
+  const now = BASE + offset;
+  return fc.record({
+    now: fc.constant(now),
+    vaults: fc.array(
+      fc.record({
+        uploads: uploadsArb(now),
+        pageSizes: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
+    maxAborts: fc.integer({ min: 0, max: 30 }),
+    exclude: fc.constantFrom(undefined, 'keep', '^[A-M]'),
+    action: fc.constantFrom('report', 'abort'),
+    failures: fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{4,12}$/), { maxLength: 5 }),
+    clockStep: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 * HOUR })),
+    vaultConcurrency: fc.integer({ min: 1, max: 4 }),
+    abortConcurrency: fc.integer({ min: 1, max: 8 }),
+  });
+});
+
+describe('safety invariants of a sweep (property)', () => {
+  it('never aborts what is young, excluded or anomalous; every stale upload has one outcome; aborts ≤ max-aborts', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const api = new FakeVaultApi();
+        for (const [i, v] of s.vaults.entries()) api.addVault(`v${i}`, v.uploads, v.pageSizes);
+        for (const id of s.failures) api.failAbort.add(id);
+        // A clock that may move forward on every request. With a still clock, the age at abort time is the
+        // age at judging time, so an off-by-some threshold is caught; a moving clock tests interleavings.
+        let clock = s.now;
+        const abortTimes = new Map<string, number>();
+        api.onRequest = () => {
+          clock += s.clockStep;
+        };
+        const original = api.abortUpload.bind(api);
+        api.abortUpload = (vault, uploadId) => {
+          abortTimes.set(`${vault}/${uploadId}`, clock);
+          return original(vault, uploadId);
+        };
+        const settings = parseSettings(
+          {
+            vaults: s.vaults.map((_, i) => `v${i}`).join(','),
+            olderThan: '2d',
+            action: s.action,
+            maxAborts: String(s.maxAborts),
+            ...(s.exclude ? { exclude: s.exclude } : {}),
+          },
+          ssmNames('/p'),
+        );
+        const report = await sweepRun({
+          api,
+          settings,
+          clock: () => clock,
+          deadline: Number.POSITIVE_INFINITY,
+          vaultConcurrency: s.vaultConcurrency,
+          abortConcurrency: s.abortConcurrency,
+          runId: 'p',
+          region: 'us-east-1',
+        });
+
+        const abortCalls = api.calls.filter((c) => c.op === 'abort');
+        if (s.action === 'report') expect(abortCalls).toEqual([]);
+        expect(abortCalls.length).toBeLessThanOrEqual(s.maxAborts);
+
+        for (const call of abortCalls) {
+          const vaultIndex = Number(call.vault?.slice(1));
+          const upload = s.vaults[vaultIndex]?.uploads.find((u) => u.uploadId === call.uploadId);
+          expect(upload).toBeDefined();
+          if (!upload) continue;
+          const created = parseCreationDate(upload.createdAt ?? '') ?? Number.NaN;
+          const abortedAt = abortTimes.get(`${call.vault}/${call.uploadId}`) ?? Number.NaN;
+          expect(abortedAt - created).toBeGreaterThanOrEqual(48 * HOUR);
+          expect(isExcluded(upload, settings.exclude)).toBe(false);
+        }
+
+        for (const [i, vault] of report.vaults.entries()) {
+          const outcomes = OUTCOMES.reduce((sum, o) => sum + vault[o], 0);
+          expect(vault.stale).toBe(outcomes);
+          expect(vault.staleUploads).toHaveLength(vault.stale);
+          expect(new Set(vault.staleUploads.map((u) => u.uploadId)).size).toBe(vault.stale);
+          for (const o of OUTCOMES)
+            expect(vault.staleUploads.filter((u) => u.outcome === o)).toHaveLength(vault[o]);
+          expect(vault.scanned).toBe(s.vaults[i]?.uploads.length);
+          expect(vault.aborted).toBe(api.aborted.filter((a) => a.vault === vault.vault).length);
+          const anomalyIds = new Set(vault.anomalies.map((a) => a.uploadId));
+          if (s.clockStep === 0) {
+            const untrusted = s.vaults[i]?.uploads.filter((u) => {
+              const created = parseCreationDate(u.createdAt ?? '');
+              return created === undefined || created > s.now;
+            });
+            expect([...anomalyIds].sort()).toEqual(untrusted?.map((u) => u.uploadId).sort());
+          }
+          expect(abortCalls.some((c) => c.vault === vault.vault && anomalyIds.has(c.uploadId ?? ''))).toBe(
+            false,
+          );
+        }
+        const t = report.totals;
+        expect(t.stale).toBe(t.aborted + t.gone + t.failed + t.skipped + t.reported);
+        expect(report.capped).toBe(
+          s.action === 'abort' && t.aborted + t.failed + t.gone < t.stale - t.skipped,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import { AbortBudget } from '../../lambda/core/decide';
+import type { Duration } from '../../lambda/core/duration';
+import { parseDuration } from '../../lambda/core/duration';
+import { parseSettings, ssmNames } from '../../lambda/core/settings';
+import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
+import type { Upload, VaultTarget } from '../../lambda/core/types';
+import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
+
+const NOW = Date.parse('2026-11-27T03:00:00.000Z');
+const SEVEN_DAYS = parseDuration('7d') as Duration;
+const target = (name: string): VaultTarget => ({ name, olderThan: SEVEN_DAYS });
+
+function vaultInput(api: FakeVaultApi, overrides: Partial<Parameters<typeof sweepVault>[0]> = {}) {
+  return {
+    api,
+    vault: target('alpha'),
+    action: 'abort' as const,
+    exclude: undefined,
+    clock: () => NOW,
+    deadline: NOW + 60_000,
+    abortConcurrency: 8,
+    budget: new AbortBudget(1000),
+    ...overrides,
+  };
+}
+
+/** 10 uploads: ids u0..u9, u0-u4 fresh (1..5 days), u5-u9 stale (8..12 days). */
+const mixed = (): Upload[] =>
+  Array.from({ length: 10 }, (_, i) => uploadAged(`u${i}`, i < 5 ? i + 1 : i + 3, NOW));
+
+describe('sweepVault', () => {
+  it('follows every marker until the last page and sends each exactly once', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [3]);
+    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
+    const markers = api.listCalls('alpha');
+    expect(markers).toHaveLength(4);
+    expect(markers[0]).toBeUndefined();
+    expect(new Set(markers).size).toBe(4);
+    expect(report.scanned).toBe(10);
+    expect(report.complete).toBe(true);
+    expect(nextMarker).toBeUndefined();
+  });
+
+  it('aborts exactly the stale uploads, oldest first in the report', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [4]);
+    const { report } = await sweepVault(vaultInput(api));
+    expect(api.aborted.map((a) => a.uploadId).sort()).toEqual(['u5', 'u6', 'u7', 'u8', 'u9']);
+    expect(report).toMatchObject({
+      scanned: 10,
+      stale: 5,
+      aborted: 5,
+      gone: 0,
+      failed: 0,
+      skipped: 0,
+      reported: 0,
+      error: null,
+    });
+    expect(report.staleUploads.map((s) => s.uploadId)).toEqual(['u9', 'u8', 'u7', 'u6', 'u5']);
+    expect(report.staleUploads[0]).toMatchObject({
+      ageHours: 12 * 24,
+      outcome: 'aborted',
+      partSizeBytes: 4_194_304,
+    });
+  });
+
+  it('sends no abort in report mode', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed());
+    const { report } = await sweepVault(vaultInput(api, { action: 'report' }));
+    expect(api.calls.filter((c) => c.op === 'abort')).toEqual([]);
+    expect(report).toMatchObject({ stale: 5, reported: 5, aborted: 0 });
+  });
+
+  it('counts an abort answered "not found" as gone and a failing abort as failed', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed());
+    api.goneOnAbort.add('u5');
+    api.failAbort.add('u6');
+    const events: StaleUploadEvent[] = [];
+    const { report } = await sweepVault(
+      vaultInput(api, { observer: { staleUpload: (e) => events.push(e) } }),
+    );
+    expect(report).toMatchObject({ stale: 5, aborted: 3, gone: 1, failed: 1 });
+    expect(events.find((e) => e.uploadId === 'u6')).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining('ServiceUnavailableException'),
+    });
+    expect(events).toHaveLength(5);
+  });
+
+  it('keeps abort concurrency within the limit', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => uploadAged(`s${i}`, 30, NOW));
+    const api = new FakeVaultApi().addVault('alpha', many, [50]);
+    api.onRequest = () => new Promise((resolve) => setTimeout(resolve, 2));
+    await sweepVault(vaultInput(api, { abortConcurrency: 3 }));
+    expect(api.aborted).toHaveLength(60);
+    expect(api.maxInFlightAborts).toBe(3);
+  });
+
+  it('records a listing failure on the vault, keeps what was listed, and returns the marker to resume from', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let lists = 0;
+    api.onRequest = (op) => {
+      if (op === 'list' && ++lists === 2)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
+    expect(report).toMatchObject({
+      scanned: 5,
+      complete: false,
+      error: 'ThrottlingException: Rate exceeded',
+    });
+    expect(nextMarker).toBe(api.listCalls('alpha')[1]);
+  });
+
+  it('resumes from a marker and finishes the vault', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    const first = await sweepVault(vaultInput(api, { action: 'report', deadline: NOW - 1 }));
+    expect(first.report).toMatchObject({ scanned: 0, complete: false });
+    const page1 = await api.listUploadsPage('alpha', undefined);
+    const rest = await sweepVault(vaultInput(api, { action: 'report', startMarker: page1.marker }));
+    expect(rest.report).toMatchObject({ scanned: 5, complete: true, stale: 5 });
+  });
+
+  it('starts no page and no abort after the deadline, and says the vault is incomplete', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let clock = NOW;
+    api.onRequest = () => {
+      clock += 1_000;
+    };
+    const { report, nextMarker } = await sweepVault(
+      vaultInput(api, { clock: () => clock, deadline: NOW + 500 }),
+    );
+    expect(api.listCalls('alpha')).toHaveLength(1);
+    expect(report.complete).toBe(false);
+    expect(nextMarker).toBeDefined();
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('marks stale uploads whose abort could not start before the deadline as reported', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [50]);
+    let clock = NOW;
+    api.onRequest = (op) => {
+      if (op === 'abort') clock += 1_000;
+    };
+    const { report } = await sweepVault(
+      vaultInput(api, { clock: () => clock, deadline: NOW + 1_500, abortConcurrency: 1 }),
+    );
+    expect(report.aborted).toBe(2);
+    expect(report.reported).toBe(3);
+    expect(report.stale).toBe(report.aborted + report.reported);
+  });
+
+  it('counts and aborts an upload listed on two pages only once', async () => {
+    const dup = uploadAged('dup', 30, NOW);
+    const api = new FakeVaultApi().addVault('alpha', [dup, uploadAged('x', 1, NOW), dup], [2]);
+    const { report } = await sweepVault(vaultInput(api));
+    expect(report.stale).toBe(1);
+    expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'dup' }]);
+  });
+
+  it('stops with an error when the service repeats the marker it was given', async () => {
+    const api = new FakeVaultApi();
+    let calls = 0;
+    api.listUploadsPage = async () => {
+      calls += 1;
+      return { uploads: [], marker: 'same' };
+    };
+    const { report } = await sweepVault(vaultInput(api));
+    expect(calls).toBe(2);
+    expect(report.error).toContain('returned the marker it was given');
+    expect(report.complete).toBe(false);
+  });
+
+  it('never aborts an anomaly and lists it', async () => {
+    const api = new FakeVaultApi().addVault('alpha', [
+      { uploadId: 'a1', createdAt: undefined, description: undefined, partSizeBytes: undefined },
+      { uploadId: 'a2', createdAt: 'garbage', description: 'odd', partSizeBytes: 1 },
+      { uploadId: 'a3', createdAt: '2099-01-01T00:00:00Z', description: 'future', partSizeBytes: 1 },
+    ]);
+    const { report } = await sweepVault(vaultInput(api));
+    expect(api.aborted).toEqual([]);
+    expect(report.stale).toBe(0);
+    expect(report.anomalies).toEqual([
+      { uploadId: 'a1', createdAt: null, description: '' },
+      { uploadId: 'a2', createdAt: 'garbage', description: 'odd' },
+      { uploadId: 'a3', createdAt: '2099-01-01T00:00:00Z', description: 'future' },
+    ]);
+  });
+
+  it('logs intent before each abort', async () => {
+    const api = new FakeVaultApi().addVault('alpha', [uploadAged('old', 30, NOW)]);
+    const order: string[] = [];
+    api.onRequest = (op) => {
+      order.push(`request:${op}`);
+    };
+    await sweepVault(
+      vaultInput(api, { observer: { abortStarting: (e) => order.push(`intent:${e.uploadId}`) } }),
+    );
+    expect(order).toEqual(['request:list', 'intent:old', 'request:abort']);
+  });
+});
+
+describe('sweepRun', () => {
+  const settingsOf = (raw: Parameters<typeof parseSettings>[0]) =>
+    parseSettings(raw, ssmNames('/glacier-sweeper'));
+  const runInput = (
+    api: FakeVaultApi,
+    raw: Parameters<typeof parseSettings>[0],
+    extra: Partial<Parameters<typeof sweepRun>[0]> = {},
+  ) => ({
+    api,
+    settings: settingsOf(raw),
+    clock: () => NOW,
+    deadline: NOW + 60_000,
+    vaultConcurrency: 4,
+    abortConcurrency: 8,
+    runId: 'run-1',
+    region: 'us-east-1',
+    ...extra,
+  });
+
+  it('sweeps every vault; a missing vault is an error on that vault only', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed()).addVault('beta', [uploadAged('b1', 4, NOW)]);
+    const report = await sweepRun(runInput(api, { vaults: 'alpha,missing,beta=3d', action: 'abort' }));
+    expect(report.vaults.map((v) => [v.vault, v.olderThan, v.stale, v.complete, v.error === null])).toEqual([
+      ['alpha', '7d', 5, true, true],
+      ['missing', '7d', 0, false, false],
+      ['beta', '3d', 1, true, true],
+    ]);
+    expect(report.totals).toEqual({
+      vaults: 3,
+      scanned: 11,
+      stale: 6,
+      aborted: 6,
+      gone: 0,
+      failed: 0,
+      skipped: 0,
+      reported: 0,
+      anomalies: 0,
+      vaultErrors: 1,
+    });
+    expect(report).toMatchObject({
+      runId: 'run-1',
+      region: 'us-east-1',
+      action: 'abort',
+      olderThan: '7d',
+      complete: false,
+      capped: false,
+    });
+  });
+
+  it('expands * with ListVaults, filtered by the vault pattern', async () => {
+    const api = new FakeVaultApi()
+      .addVault('backup-1', mixed())
+      .addVault('logs', mixed())
+      .addVault('backup-2', []);
+    const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: /^backup-/ }));
+    expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'backup-2']);
+    expect(api.listCalls('logs')).toEqual([]);
+  });
+
+  it('turns a failed ListVaults into a vault error on *', async () => {
+    const api = new FakeVaultApi();
+    api.listVaultNames = async () => {
+      throw Object.assign(new Error('no vault storage'), { name: 'NoLongerSupportedException' });
+    };
+    const report = await sweepRun(runInput(api, { vaults: '*' }));
+    expect(report.vaults).toHaveLength(1);
+    expect(report.vaults[0]).toMatchObject({
+      vault: '*',
+      complete: false,
+      error: expect.stringContaining('NoLongerSupportedException'),
+    });
+    expect(report.totals.vaultErrors).toBe(1);
+  });
+
+  it('caps aborts across vaults at max-aborts and reports the rest', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed()).addVault('beta', mixed());
+    const report = await sweepRun(runInput(api, { vaults: 'alpha,beta', action: 'abort', maxAborts: '7' }));
+    expect(api.aborted).toHaveLength(7);
+    expect(report.totals).toMatchObject({ stale: 10, aborted: 7, reported: 3 });
+    expect(report.capped).toBe(true);
+  });
+
+  it('is not capped when the budget is exactly enough', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed());
+    const report = await sweepRun(runInput(api, { vaults: 'alpha', action: 'abort', maxAborts: '5' }));
+    expect(report).toMatchObject({ capped: false, totals: { aborted: 5 } });
+  });
+
+  it('de-escalates to report mode when the request forces it', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed());
+    const report = await sweepRun(runInput(api, { vaults: 'alpha', action: 'abort' }, { forceReport: true }));
+    expect(report.action).toBe('report');
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('sweeps only the vaults the request names', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed()).addVault('beta', mixed());
+    const report = await sweepRun(runInput(api, { vaults: 'alpha,beta' }, { onlyVaults: ['beta'] }));
+    expect(report.vaults.map((v) => v.vault)).toEqual(['beta']);
+    expect(api.listCalls('alpha')).toEqual([]);
+  });
+
+  it('runs at most vaultConcurrency vaults at once', async () => {
+    const api = new FakeVaultApi();
+    for (let i = 0; i < 6; i++) api.addVault(`v${i}`, []);
+    let inFlight = 0;
+    let peak = 0;
+    api.onRequest = async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+    };
+    await sweepRun(runInput(api, { vaults: 'v0,v1,v2,v3,v4,v5' }, { vaultConcurrency: 2 }));
+    expect(peak).toBe(2);
+  });
+});
