@@ -1,0 +1,4 @@
+import { App } from 'aws-cdk-lib';
+import { buildSweeperApp } from './sweeper-app';
+
+buildSweeperApp(new App());

@@ -1,0 +1,160 @@
+import type { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Action, Notify } from '../../lambda/core/types';
+
+/**
+ * Props of {@link GlacierSweeper}.
+ *
+ * The first group sets the *initial* values of the SSM parameters under `ssmPrefix`. The function
+ * reads those parameters on every run, so operators change them with `aws ssm put-parameter` and no
+ * deploy. CloudFormation writes a parameter only when its value in the template changes: a deploy with
+ * unchanged props leaves a hand-edited parameter alone, but changing the prop overwrites the hand edit.
+ *
+ * Every prop is validated at synth by the same parsers the function uses (`lambda/core/settings.ts`);
+ * a bad value fails synth with `GlacierSweeper: invalid prop <name>: …`.
+ */
+export interface GlacierSweeperProps {
+  /**
+   * Initial `vaults` parameter: vault names, each optionally with its own threshold
+   * (`backups,logs=3d`), as one comma-separated string or as an array of entries; or `*` for every
+   * vault of the account in the region.
+   *
+   * @default '*' when `action` is `report` (discovery: report mode never aborts). With
+   * `action: 'abort'` this prop is required: synth fails rather than abort in every vault by default.
+   */
+  readonly vaults?: string | readonly string[];
+
+  /**
+   * Initial `older-than` parameter: the default threshold, a whole number and a unit `m`, `h`, `d`
+   * or `w`, from 24h to 3650d.
+   *
+   * @default '7d' (DEFAULT_OLDER_THAN)
+   */
+  readonly olderThan?: string;
+
+  /**
+   * Initial `action` parameter: `report` or `abort`.
+   *
+   * @default 'report' (DEFAULT_ACTION)
+   */
+  readonly action?: Action;
+
+  /**
+   * Initial `account-id` parameter: the 12-digit account that owns the vaults, or `-` for the
+   * function's own. Another account must be listed in `vaultAccountIds` (the IAM grant) and must grant
+   * the function's role in its vault access policies.
+   *
+   * @default '-' (DEFAULT_ACCOUNT_ID)
+   */
+  readonly accountId?: string;
+
+  /**
+   * Initial `max-aborts` parameter: most aborts in one run; past it the run only reports.
+   *
+   * @default 1000 (DEFAULT_MAX_ABORTS)
+   */
+  readonly maxAborts?: number | string;
+
+  /**
+   * Initial `exclude` parameter: a JavaScript regular expression (at most 256 characters) searched in
+   * each upload's description and id; a match is never touched. SSM has no empty parameters, so the
+   * parameter is created only when this prop is set; the function treats an absent one as none.
+   *
+   * @default - no `exclude` parameter
+   */
+  readonly exclude?: string;
+
+  /**
+   * Initial `notify` parameter: `findings` (publish when something is stale or failed) or `always`.
+   *
+   * @default 'findings' (DEFAULT_NOTIFY)
+   */
+  readonly notify?: Notify;
+
+  /**
+   * When to run: an EventBridge Scheduler `cron(…)` or `rate(…)` expression.
+   *
+   * The "no successful run in two days" alarm assumes at least one run a day; a sparser schedule
+   * keeps that alarm in ALARM.
+   *
+   * @default 'cron(0 3 * * ? *)' (daily, 03:00 in `timezone`)
+   */
+  readonly schedule?: string;
+
+  /**
+   * IANA time zone of a `cron(…)` schedule.
+   *
+   * @default 'Etc/UTC'
+   */
+  readonly timezone?: string;
+
+  /**
+   * Email addresses subscribed to the topic (reports and alarms). Each address must confirm the
+   * subscription from the email AWS sends.
+   *
+   * @default - no subscriptions
+   */
+  readonly alertEmails?: readonly string[];
+
+  /**
+   * SSM path holding the parameters (leading slash, no trailing slash). Two sweepers in one account
+   * and region need different prefixes.
+   *
+   * @default '/glacier-sweeper' (DEFAULT_SSM_PREFIX)
+   */
+  readonly ssmPrefix?: string;
+
+  /**
+   * Function memory in MB, 128 to 10240.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Function timeout, 1 to 15 minutes. The sweep stops listing and aborting before it and reports
+   * what it did not finish.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retention of the function's log group. The log is the audit trail of every abort, so keep it at
+   * least as long as anyone may ask what was aborted. The log group is retained when the stack is
+   * deleted.
+   *
+   * @default RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * Reserved concurrency of the function. 1 keeps two runs (the schedule and a manual invocation)
+   * from sweeping the same vaults at once. Reserving takes from the account's unreserved pool, which
+   * must stay at or above its minimum (100 by default): in accounts with a low concurrency quota pass
+   * `false` to reserve nothing.
+   *
+   * @default 1
+   */
+  readonly reservedConcurrency?: number | false;
+
+  /**
+   * Accounts whose vaults the function may list and abort in (IAM resources). The function's own
+   * account must be listed too if it sweeps it. `account-id` may be switched in SSM among these
+   * without a deploy.
+   *
+   * @default - this stack's account
+   */
+  readonly vaultAccountIds?: readonly string[];
+
+  /**
+   * Optional JavaScript regular expression on vault names, passed to the function as
+   * `SWEEPER_VAULT_PATTERN`: `*` then expands only to matching vaults. A simple anchored literal
+   * pattern (`^backup-`, `^backup-.*$`, `^archive$`) also narrows the IAM grant to those vault names;
+   * any other pattern keeps the grant at every vault of `vaultAccountIds` and relies on the run-time
+   * filter. Every vault named in `vaults` must match it.
+   *
+   * @default - no pattern: every vault
+   */
+  readonly vaultPattern?: string;
+}

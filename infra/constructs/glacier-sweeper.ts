@@ -1,0 +1,467 @@
+import { fileURLToPath } from 'node:url';
+import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import {
+  ENV,
+  METRIC_DIMENSION_VAULT,
+  METRIC_NAMESPACE,
+  METRICS,
+  PARAM,
+  type ParamKey,
+  SERVICE_NAME,
+} from '../../lambda/core/defaults';
+import type { GlacierSweeperProps } from './glacier-sweeper-props';
+import { acknowledgeWildcardResources } from './nag';
+import { parameterName, type ResolvedProps, resolveProps } from './resolve-props';
+
+export type { GlacierSweeperProps } from './glacier-sweeper-props';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Share of the timeout past which a run's duration alarms: the sweep is about to be cut short. */
+const DURATION_ALARM_RATIO = 0.8;
+
+/**
+ * The whole sweeper: scheduled function, its settings in SSM, the encrypted topic it reports to, the
+ * failure queue, alarms and a dashboard. See {@link GlacierSweeperProps}.
+ */
+export type AlarmKey =
+  | 'functionErrors'
+  | 'failureQueue'
+  | 'durationNearTimeout'
+  | 'vaultErrors'
+  | 'abortFailures'
+  | 'noCompletedRun';
+
+export class GlacierSweeper extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  /** Schedule delivery failures and failed invocations (the function's on-failure destination). */
+  readonly failureQueue: sqs.Queue;
+  readonly schedule: scheduler.Schedule;
+  readonly parameters: Readonly<Partial<Record<ParamKey, ssm.StringParameter | ssm.StringListParameter>>>;
+  readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly ssmPrefix: string;
+
+  constructor(scope: Construct, id: string, props: GlacierSweeperProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const config = resolveProps(props, stack.account);
+    this.ssmPrefix = config.ssmPrefix;
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the ${SERVICE_NAME} SNS topic (${config.ssmPrefix})`,
+      enableKeyRotation: true,
+      // The key protects only messages in flight through the topic; nothing stored outlives the
+      // stack, so it is scheduled for deletion with it instead of costing forever.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
+    });
+    // CloudWatch cannot publish alarms to a CMK-encrypted topic without this (SNS developer guide,
+    // "compatibility between event sources from AWS services and encrypted topics").
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: SERVICE_NAME,
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    // The enforceSSL topic policy replaces SNS's default one, which is what let same-account services
+    // publish; say explicitly that this account's alarms may.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    for (const email of config.alertEmails) {
+      this.topic.addSubscription(new EmailSubscription(email));
+    }
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      // SQS-managed keys: neither Scheduler nor the function needs a KMS grant to write to it.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue: of the schedule (delivery failures) and the on-failure destination of the function.',
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: config.logRetention,
+      // The log is the audit trail of every abort: it outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${SERVICE_NAME}: list and abort multipart uploads, read ${config.ssmPrefix}, publish reports`,
+    });
+    this.addSweeperPermissions(config);
+    this.grantPublish();
+    // The role carries no managed policy (AWSLambdaBasicExecutionRole would allow every log group):
+    // it writes to its own log group only.
+    this.logGroup.grantWrite(this.role);
+
+    this.parameters = this.createParameters(config);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Reports or aborts stale in-progress multipart uploads in S3 Glacier vaults',
+      entry: `${REPO_ROOT}lambda/handler.ts`,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: config.memorySize,
+      timeout: config.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: config.reservedConcurrency,
+      // Tracing stays off: the function has no tracer, so X-Ray would show one segment the log and
+      // the EMF metrics already tell, and cost the only `*` resource in the role.
+      tracing: lambda.Tracing.DISABLED,
+      // The next scheduled run is the retry; an automatic one would repeat the alert and the abort
+      // log lines of a run that already published its report.
+      retryAttempts: 0,
+      onFailure: new SqsDestination(this.failureQueue),
+      environment: {
+        [ENV.ssmPrefix]: config.ssmPrefix,
+        [ENV.topicArn]: this.topic.topicArn,
+        ...(config.vaultPattern === undefined ? {} : { [ENV.vaultPattern]: config.vaultPattern }),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        // Ship the SDK version the tests ran against, not whatever the runtime carries.
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Local esbuild only: there is no Docker to fall back to.
+        forceDockerBundling: false,
+      },
+    });
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `EventBridge Scheduler: invoke ${SERVICE_NAME}, dead-letter to its failure queue`,
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Runs ${SERVICE_NAME} (${config.ssmPrefix})`,
+      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.of(config.timezone)),
+      target: new LambdaInvoke(this.function, {
+        role: schedulerRole,
+        deadLetterQueue: this.failureQueue,
+        // Delivery failures only (throttled Invoke API, missing permission): a run delivered hours
+        // late is still useful, one delivered after the next is due is not.
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+    // LambdaInvoke grants the function and `<arn>:*` (its versions and aliases); the schedule invokes
+    // the unqualified function, but the grant is CDK's and the wildcard only spans this one function.
+    acknowledgeWildcardResources(
+      schedulerRole,
+      [`${this.function.functionArn}:*`],
+      'Scheduler role: lambda:InvokeFunction on versions/aliases of this one function only (CDK LambdaInvoke target grant).',
+    );
+
+    this.alarms = this.createAlarms(config);
+    this.dashboard = this.createDashboard();
+  }
+
+  private addSweeperPermissions(config: ResolvedProps): void {
+    const glacierArn = (account: string, vaultName: string) =>
+      Arn.format(
+        {
+          service: 'glacier',
+          account,
+          resource: 'vaults',
+          resourceName: vaultName,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        },
+        Stack.of(this),
+      );
+    const accounts = config.vaultAccountIds ?? [Stack.of(this).account];
+    const uploadResources = accounts.map((account) => glacierArn(account, config.vaultNameGlob));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListAndAbortUploads',
+        actions: ['glacier:ListMultipartUploads', 'glacier:AbortMultipartUpload'],
+        resources: uploadResources,
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.role,
+      uploadResources,
+      config.vaultPattern === undefined
+        ? "Vault list lives in SSM and changes without a deploy ('*' = every vault), so the grant spans the vaults of vaultAccountIds in this region; the run-time config decides which are touched."
+        : 'Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region); the function filters by the full pattern at run time.',
+    );
+    // ListVaults is authorised on the vault resource type, and `*` only ever expands in the
+    // function's own account; the pattern filters the names it returns.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListVaults',
+        actions: ['glacier:ListVaults'],
+        resources: [glacierArn(Stack.of(this).account, '*')],
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.role,
+      [glacierArn(Stack.of(this).account, '*')],
+      "glacier:ListVaults is authorised on the vault resource type and lists the account's vaults; it is needed for vaults = '*' and reveals only names.",
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSettings',
+        actions: ['ssm:GetParameters'],
+        // Every contract name, created or not: GetParameters fails as a whole if one is denied, and
+        // an operator may create `exclude` later.
+        resources: Object.keys(PARAM).map((key) =>
+          Arn.format(
+            {
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: parameterName(config.ssmPrefix, key as ParamKey).slice(1),
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            },
+            Stack.of(this),
+          ),
+        ),
+      }),
+    );
+  }
+
+  private grantPublish(): void {
+    // Written out rather than topic.grantPublish(), which adds kms:GenerateDataKey* (a wildcard action).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishReports',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptReports',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.topicKey.keyArn],
+      }),
+    );
+  }
+
+  private createParameters(config: ResolvedProps): GlacierSweeper['parameters'] {
+    const values = config.ssmValues;
+    const text = (key: ParamKey, value: string, description: string) =>
+      new ssm.StringParameter(this, `Param-${PARAM[key]}`, {
+        parameterName: parameterName(config.ssmPrefix, key),
+        stringValue: value,
+        description,
+        tier: ssm.ParameterTier.STANDARD,
+      });
+    return {
+      vaults: new ssm.StringListParameter(this, `Param-${PARAM.vaults}`, {
+        parameterName: parameterName(config.ssmPrefix, 'vaults'),
+        stringListValue: values.vaults,
+        description: "Vaults to sweep: name or name=DURATION entries, or '*' for every vault",
+        tier: ssm.ParameterTier.STANDARD,
+      }),
+      olderThan: text('olderThan', values.olderThan, 'Default threshold of a stale upload (24h to 3650d)'),
+      action: text('action', values.action, 'report or abort'),
+      accountId: text('accountId', values.accountId, "Vault owner account (12 digits), or '-' for this one"),
+      maxAborts: text('maxAborts', values.maxAborts, 'Most aborts in one run; past it the run only reports'),
+      notify: text('notify', values.notify, 'findings or always'),
+      ...(values.exclude === undefined
+        ? {}
+        : {
+            exclude: text(
+              'exclude',
+              values.exclude,
+              'Uploads whose description or id match are never touched',
+            ),
+          }),
+    };
+  }
+
+  private createAlarms(config: ResolvedProps): Record<AlarmKey, cloudwatch.Alarm> {
+    const action = new SnsAction(this.topic);
+    const runTotal = (metricName: string, period: Duration) =>
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, statistic: 'Sum', period });
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, id, props);
+      created.addAlarmAction(action);
+      return created;
+    };
+    const timeoutMs = config.timeout.toMilliseconds();
+    return {
+      functionErrors: alarm('FunctionErrorsAlarm', {
+        alarmDescription:
+          'The sweep failed: a configuration error (the alert names the parameter) or its report could not be published. See the function log.',
+        metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      failureQueue: alarm('FailureQueueAlarm', {
+        alarmDescription:
+          'A scheduled run was not delivered, or an invocation failed: its event is in the failure queue. Read it, fix the cause, then purge the queue.',
+        metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      durationNearTimeout: alarm('DurationAlarm', {
+        alarmDescription: `A run took over ${DURATION_ALARM_RATIO * 100}% of the ${config.timeout.toMinutes()}-minute timeout: vaults may be left incomplete. Raise the timeout or split the vaults.`,
+        metric: this.function.metricDuration({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: Math.round(timeoutMs * DURATION_ALARM_RATIO),
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      vaultErrors: alarm('VaultErrorsAlarm', {
+        alarmDescription:
+          'A vault could not be listed (permissions, throttling, missing vault). The report names it.',
+        metric: runTotal(METRICS.vaultErrors, Duration.hours(1)),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      abortFailures: alarm('AbortFailuresAlarm', {
+        alarmDescription:
+          'An abort failed after retries; the upload is still there. The report and the log list it.',
+        metric: runTotal(METRICS.abortFailures, Duration.hours(1)),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      // Missing data breaches: a sweeper that never runs, or dies before the end, sends nothing else.
+      noCompletedRun: alarm('NoCompletedRunAlarm', {
+        alarmDescription:
+          'No sweep finished in two days: the schedule, the function or its configuration is broken. Expected right after the first deploy until the first run.',
+        metric: runTotal(METRICS.runsCompleted, Duration.days(1)),
+        threshold: 1,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    };
+  }
+
+  private createDashboard(): cloudwatch.Dashboard {
+    const day = Duration.days(1);
+    // Per-vault figures carry only the Vault dimension; SEARCH draws one line per vault that has
+    // ever reported, without the dashboard knowing the vault list (which lives in SSM).
+    const perVault = (title: string, metricName: string) =>
+      new cloudwatch.GraphWidget({
+        title,
+        width: 12,
+        height: 6,
+        period: day,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', 'Sum', ${day.toSeconds()})`,
+            usingMetrics: {},
+            label: '',
+            period: day,
+          }),
+        ],
+      });
+    const total = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        statistic: 'Sum',
+        period: day,
+        label,
+      });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(30),
+    });
+    dashboard.addWidgets(
+      perVault('Uploads scanned per vault', METRICS.scanned),
+      perVault('Stale uploads per vault', METRICS.stale),
+    );
+    dashboard.addWidgets(
+      perVault('Uploads aborted per vault', METRICS.aborted),
+      perVault('Abort failures per vault', METRICS.abortFailures),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Runs',
+        width: 12,
+        height: 6,
+        period: day,
+        left: [
+          total(METRICS.runsCompleted, 'runs completed'),
+          total(METRICS.vaultErrors, 'vault errors'),
+          total(METRICS.anomalies, 'anomalies'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function',
+        width: 12,
+        height: 6,
+        left: [
+          this.function.metricInvocations({ period: day, statistic: 'Sum' }),
+          this.function.metricErrors({ period: day, statistic: 'Sum' }),
+        ],
+        right: [this.function.metricDuration({ period: day, statistic: 'Maximum' })],
+      }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        width: 24,
+        height: 4,
+        alarms: Object.values(this.alarms),
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,267 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_SSM_PREFIX, PARAM } from '../../lambda/core/defaults';
+import {
+  ConfigError,
+  parseAccountId,
+  parseSettings,
+  parseSsmPrefix,
+  parseVaultPattern,
+  quote,
+  type SettingNames,
+} from '../../lambda/core/settings';
+import type { SweepSettings } from '../../lambda/core/types';
+import type { GlacierSweeperProps } from './glacier-sweeper-props';
+import { vaultNameGlob } from './vault-resource';
+
+export const DEFAULT_SCHEDULE = 'cron(0 3 * * ? *)';
+export const DEFAULT_TIMEZONE = 'Etc/UTC';
+export const DEFAULT_MEMORY_SIZE = 256;
+export const DEFAULT_TIMEOUT = Duration.minutes(10);
+export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_YEAR;
+export const DEFAULT_RESERVED_CONCURRENCY = 1;
+
+/** Everything the construct builds from, validated; SSM values exactly as they are written. */
+export interface ResolvedProps {
+  readonly settings: SweepSettings;
+  readonly ssmValues: {
+    readonly vaults: string[];
+    readonly olderThan: string;
+    readonly action: string;
+    readonly accountId: string;
+    readonly maxAborts: string;
+    readonly exclude: string | undefined;
+    readonly notify: string;
+  };
+  readonly ssmPrefix: string;
+  readonly schedule: string;
+  readonly timezone: string;
+  readonly alertEmails: readonly string[];
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: RetentionDays;
+  readonly reservedConcurrency: number | undefined;
+  /** Explicit accounts, or undefined for "this stack's account" (a token until deploy). */
+  readonly vaultAccountIds: readonly string[] | undefined;
+  readonly vaultPattern: string | undefined;
+  readonly vaultNameGlob: string;
+}
+
+/** The core's parsers name the setting through this, so their messages name the prop. */
+const propNames: SettingNames = { name: (key) => key };
+
+export function invalidProp(prop: string, why: string): Error {
+  return new Error(`GlacierSweeper: invalid prop ${prop}: ${why}`);
+}
+
+function rethrowConfigError(error: unknown): never {
+  if (error instanceof ConfigError) throw invalidProp(error.setting, error.message);
+  throw error;
+}
+
+/** The vault entries as they go into the StringList: trimmed, nothing else changed. */
+function vaultEntries(vaults: string | readonly string[]): string[] {
+  const joined = typeof vaults === 'string' ? vaults : vaults.join(',');
+  return joined.split(',').map((entry) => entry.trim());
+}
+
+function wholeNumberIn(prop: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalidProp(prop, `${prop} = ${value}: must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+const SCHEDULE_RE = /^(cron|rate)\(.+\)$/;
+// Deliberately loose: SNS is the real judge; this only catches lists pasted as one address and typos
+// without an @, which would otherwise surface only as a failed deploy.
+const EMAIL_RE = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates the props with the core's own parsers and fills in the core's defaults. Throws an Error
+ * whose message starts with `GlacierSweeper: invalid prop <name>`.
+ *
+ * @param stackAccount the stack's account when it is known at synth (not a token), for cross-checks
+ */
+export function resolveProps(props: GlacierSweeperProps, stackAccount: string | undefined): ResolvedProps {
+  const action = props.action ?? 'report';
+  const accountId = props.accountId?.trim() ?? '-';
+  if (props.vaults === undefined) {
+    if (action === 'abort') {
+      throw invalidProp(
+        'vaults',
+        "vaults is required when action is 'abort': name the vaults to sweep (or pass '*' explicitly)",
+      );
+    }
+    if (/^[0-9]{12}$/.test(accountId)) {
+      throw invalidProp('vaults', `vaults is required when accountId names another account (${accountId})`);
+    }
+  }
+  const entries = vaultEntries(props.vaults ?? '*');
+
+  let settings: SweepSettings;
+  try {
+    settings = parseSettings(
+      {
+        vaults: entries.join(','),
+        olderThan: props.olderThan,
+        action: props.action,
+        accountId: props.accountId,
+        maxAborts: props.maxAborts === undefined ? undefined : String(props.maxAborts),
+        exclude: props.exclude,
+        notify: props.notify,
+      },
+      propNames,
+    );
+  } catch (error) {
+    rethrowConfigError(error);
+  }
+
+  let ssmPrefix: string;
+  let pattern: RegExp | undefined;
+  try {
+    ssmPrefix = parseSsmPrefix(props.ssmPrefix ?? DEFAULT_SSM_PREFIX, 'ssmPrefix');
+    pattern = parseVaultPattern(props.vaultPattern, 'vaultPattern');
+  } catch (error) {
+    rethrowConfigError(error);
+  }
+
+  if (pattern !== undefined && settings.vaults !== '*') {
+    for (const target of settings.vaults) {
+      if (!pattern.test(target.name)) {
+        throw invalidProp(
+          'vaults',
+          `vault ${quote(target.name)} does not match vaultPattern ${quote(props.vaultPattern ?? '')}: the function would not be allowed to touch it`,
+        );
+      }
+    }
+  }
+
+  const vaultAccountIds = resolveVaultAccounts(props.vaultAccountIds, settings.accountId, stackAccount);
+
+  const schedule = (props.schedule ?? DEFAULT_SCHEDULE).trim();
+  if (!SCHEDULE_RE.test(schedule)) {
+    throw invalidProp(
+      'schedule',
+      `schedule = ${quote(schedule)}: must be an EventBridge Scheduler expression, cron(…) or rate(…)`,
+    );
+  }
+  const timezone = (props.timezone ?? DEFAULT_TIMEZONE).trim();
+  if (!isTimeZone(timezone)) {
+    throw invalidProp(
+      'timezone',
+      `timezone = ${quote(timezone)}: must be an IANA time zone such as Europe/Paris`,
+    );
+  }
+
+  const alertEmails = (props.alertEmails ?? []).map((email) => email.trim());
+  for (const email of alertEmails) {
+    if (!EMAIL_RE.test(email)) {
+      throw invalidProp('alertEmails', `alertEmails entry ${quote(email)}: is not an email address`);
+    }
+  }
+
+  const memorySize = wholeNumberIn('memorySize', props.memorySize ?? DEFAULT_MEMORY_SIZE, 128, 10240);
+  const timeout = props.timeout ?? DEFAULT_TIMEOUT;
+  const timeoutSeconds = timeout.toSeconds();
+  if (timeoutSeconds < 60 || timeoutSeconds > 900) {
+    throw invalidProp('timeout', `timeout = ${timeoutSeconds}s: must be from 1 to 15 minutes`);
+  }
+  const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+  if (!Object.values(RetentionDays).includes(logRetention)) {
+    throw invalidProp(
+      'logRetention',
+      `logRetention = ${logRetention}: must be one of CloudWatch's retention periods (in days)`,
+    );
+  }
+  const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
+  // 0 would not mean "no reservation" but "never run": Lambda throttles every invocation.
+  const reservedConcurrency =
+    reserved === false ? undefined : wholeNumberIn('reservedConcurrency', reserved, 1, 1000);
+
+  return {
+    settings,
+    ssmValues: {
+      vaults: entries,
+      olderThan: settings.olderThan.text,
+      action: settings.action,
+      accountId: settings.accountId,
+      maxAborts: String(settings.maxAborts),
+      exclude: settings.exclude === undefined ? undefined : props.exclude,
+      notify: settings.notify,
+    },
+    ssmPrefix,
+    schedule,
+    timezone,
+    alertEmails,
+    memorySize,
+    timeout,
+    logRetention,
+    reservedConcurrency,
+    vaultAccountIds,
+    vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
+    vaultNameGlob: vaultNameGlob(props.vaultPattern),
+  };
+}
+
+function resolveVaultAccounts(
+  given: readonly string[] | undefined,
+  accountId: string,
+  stackAccount: string | undefined,
+): readonly string[] | undefined {
+  const known = stackAccount !== undefined && !Token.isUnresolved(stackAccount) ? stackAccount : undefined;
+  if (given === undefined) {
+    if (accountId !== '-' && accountId !== known) {
+      throw invalidProp(
+        'accountId',
+        `accountId ${accountId} is not this stack's account: list it in vaultAccountIds so the function may reach its vaults`,
+      );
+    }
+    return undefined;
+  }
+  if (given.length === 0) {
+    throw invalidProp('vaultAccountIds', 'vaultAccountIds is empty: list at least one 12-digit account id');
+  }
+  const ids = given.map((id) => id.trim());
+  const names: SettingNames = { name: () => 'vaultAccountIds' };
+  for (const id of ids) {
+    if (id === '-') {
+      throw invalidProp(
+        'vaultAccountIds',
+        'vaultAccountIds = "-": list 12-digit account ids (\'-\' is only for accountId)',
+      );
+    }
+    try {
+      parseAccountId(id, names);
+    } catch (error) {
+      rethrowConfigError(error);
+    }
+  }
+  if (new Set(ids).size !== ids.length) {
+    throw invalidProp(
+      'vaultAccountIds',
+      `vaultAccountIds = ${quote(ids.join(','))}: an account is listed twice`,
+    );
+  }
+  if (accountId !== '-' && !ids.includes(accountId)) {
+    throw invalidProp(
+      'accountId',
+      `accountId ${accountId} is not in vaultAccountIds (${ids.join(', ')}): the function could not reach its vaults`,
+    );
+  }
+  return ids;
+}
+
+/** SSM parameter name of a contract key under the prefix. */
+export function parameterName(prefix: string, key: keyof typeof PARAM): string {
+  return `${prefix}/${PARAM[key]}`;
+}

@@ -1,0 +1,137 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Action, Notify } from '../lambda/core/types';
+import type { GlacierSweeperProps } from './constructs/glacier-sweeper-props';
+import { invalidProp } from './constructs/resolve-props';
+
+/** Context keys read by the app: the construct's props, plus `regions`. */
+export const PROP_KEYS = [
+  'vaults',
+  'olderThan',
+  'action',
+  'accountId',
+  'maxAborts',
+  'exclude',
+  'notify',
+  'schedule',
+  'timezone',
+  'alertEmails',
+  'ssmPrefix',
+  'memorySize',
+  'timeout',
+  'logRetention',
+  'reservedConcurrency',
+  'vaultAccountIds',
+  'vaultPattern',
+] as const satisfies readonly (keyof GlacierSweeperProps)[];
+
+export interface SweeperContext {
+  readonly props: GlacierSweeperProps;
+  /** Regions to deploy to, one stack each; empty for one stack in the CLI's default region. */
+  readonly regions: readonly string[];
+}
+
+type Lookup = (key: string) => unknown;
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+function text(key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw invalidProp(key, `${key}: expected a string, got ${typeof value}`);
+}
+
+/** `-c a=x,y` gives a string; cdk.json may hold an array. Either way a list of trimmed, non-empty items. */
+function list(key: string, value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const items = Array.isArray(value)
+    ? value.map((item) => text(key, item) ?? '')
+    : (text(key, value) ?? '').split(',');
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function wholeNumber(key: string, value: unknown): number | undefined {
+  const raw = text(key, value)?.trim();
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]+$/.test(raw))
+    throw invalidProp(key, `${key} = ${JSON.stringify(raw)}: expected a whole number`);
+  return Number(raw);
+}
+
+/** `600`, `600s` or `10m`: CDK's Duration has no parser, and the core's durations start at a day. */
+function timeout(value: unknown): Duration | undefined {
+  const raw = text('timeout', value)?.trim();
+  if (raw === undefined) return undefined;
+  const match = /^([0-9]+)(s|m)?$/.exec(raw);
+  if (!match) {
+    throw invalidProp('timeout', `timeout = ${JSON.stringify(raw)}: expected seconds (600), or 600s or 10m`);
+  }
+  const amount = Number(match[1]);
+  return match[2] === 'm' ? Duration.minutes(amount) : Duration.seconds(amount);
+}
+
+function reservedConcurrency(value: unknown): number | false | undefined {
+  if (value === false) return false;
+  const raw = text('reservedConcurrency', value)?.trim();
+  if (raw !== undefined && ['false', 'off', 'none'].includes(raw.toLowerCase())) return false;
+  return wholeNumber('reservedConcurrency', raw);
+}
+
+/**
+ * A context key that differs from a prop only by case or dashes (`older-than`, `olderthan`) is a typo
+ * that would otherwise be ignored silently, leaving a default in place.
+ */
+function rejectNearMisses(keys: readonly string[]): void {
+  const squash = (key: string) => key.replace(/[-_]/g, '').toLowerCase();
+  const known = new Map<string, string>([...PROP_KEYS, 'regions'].map((key) => [squash(key), key]));
+  for (const key of keys) {
+    const meant = known.get(squash(key));
+    if (meant !== undefined && meant !== key) {
+      throw invalidProp(meant, `context key ${JSON.stringify(key)} is not read: did you mean -c ${meant}=…?`);
+    }
+  }
+}
+
+/** Turns CDK context (`-c key=value`, cdk.json) into construct props; the construct validates values. */
+export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): SweeperContext {
+  rejectNearMisses(allKeys);
+  const vaults = lookup('vaults');
+  const regions = list('regions', lookup('regions')) ?? [];
+  for (const region of regions) {
+    if (!REGION_RE.test(region)) {
+      throw invalidProp(
+        'regions',
+        `regions entry ${JSON.stringify(region)}: is not a region name such as eu-west-1`,
+      );
+    }
+  }
+  if (new Set(regions).size !== regions.length) {
+    throw invalidProp('regions', `regions = ${JSON.stringify(regions.join(','))}: a region is listed twice`);
+  }
+  const logRetention = wholeNumber('logRetention', lookup('logRetention'));
+  return {
+    regions,
+    props: {
+      vaults: Array.isArray(vaults)
+        ? vaults.map((entry) => text('vaults', entry) ?? '')
+        : text('vaults', vaults),
+      olderThan: text('olderThan', lookup('olderThan')),
+      // Cast only: the construct checks the value against the core's list and names the prop.
+      action: text('action', lookup('action')) as Action | undefined,
+      accountId: text('accountId', lookup('accountId')),
+      maxAborts: text('maxAborts', lookup('maxAborts')),
+      exclude: text('exclude', lookup('exclude')),
+      notify: text('notify', lookup('notify')) as Notify | undefined,
+      schedule: text('schedule', lookup('schedule')),
+      timezone: text('timezone', lookup('timezone')),
+      alertEmails: list('alertEmails', lookup('alertEmails')),
+      ssmPrefix: text('ssmPrefix', lookup('ssmPrefix')),
+      memorySize: wholeNumber('memorySize', lookup('memorySize')),
+      timeout: timeout(lookup('timeout')),
+      logRetention: logRetention as RetentionDays | undefined,
+      reservedConcurrency: reservedConcurrency(lookup('reservedConcurrency')),
+      vaultAccountIds: list('vaultAccountIds', lookup('vaultAccountIds')),
+      vaultPattern: text('vaultPattern', lookup('vaultPattern')),
+    },
+  };
+}

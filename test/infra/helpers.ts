@@ -1,0 +1,65 @@
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { GlacierSweeperProps } from '../../infra/constructs/glacier-sweeper';
+import { flattenReference } from '../../infra/constructs/nag';
+import { GlacierSweeperStack } from '../../infra/sweeper-stack';
+
+/** Skips esbuild: only the bundling test pays for it. */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
+export const ENV = { account: '123456789012', region: 'eu-west-1' } as const;
+
+/**
+ * CDK's built-in CloudFormation validation compiles a WebAssembly engine on first use (about 12 s
+ * here); the app-level tests keep it, template assertions do without.
+ */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...NO_BUNDLING, ...context }, builtinCloudFormationValidation: false });
+}
+
+export function sweeperStack(props?: GlacierSweeperProps, env: { account?: string; region?: string } = ENV) {
+  const app = testApp();
+  return new GlacierSweeperStack(app, 'Test', { env, sweeper: props });
+}
+
+export function synth(props?: GlacierSweeperProps, env?: { account?: string; region?: string }) {
+  const stack = sweeperStack(props, env);
+  return { stack, template: Template.fromStack(stack) };
+}
+
+export function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
+}
+
+export interface FlatStatement {
+  sid: string | undefined;
+  effect: string;
+  actions: string[];
+  resources: string[];
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/**
+ * A policy's statements with references flattened (`<Topic>`, `<Key.Arn>`, `<AWS::AccountId>`) and
+ * actions/resources sorted, so a test can compare the whole list with toEqual.
+ */
+export function flatStatements(document: { Statement: Record<string, unknown>[] }): FlatStatement[] {
+  return document.Statement.map((statement) => ({
+    sid: statement.Sid as string | undefined,
+    effect: statement.Effect as string,
+    actions: asList(statement.Action as string | string[]).sort(),
+    resources: asList(statement.Resource).map(flattenReference).sort(),
+  })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** Statements of the one AWS::IAM::Policy attached to `roleLogicalId`. */
+export function rolePolicy(template: Template, roleLogicalId: string): FlatStatement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(policy.Properties.Roles).includes(`"${roleLogicalId}"`),
+  );
+  if (policies.length !== 1)
+    throw new Error(`expected one policy on ${roleLogicalId}, found ${policies.length}`);
+  return flatStatements(policies[0]?.Properties.PolicyDocument);
+}

@@ -1,0 +1,433 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
+import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_ACTION,
+  DEFAULT_MAX_ABORTS,
+  DEFAULT_NOTIFY,
+  DEFAULT_OLDER_THAN,
+  DEFAULT_SSM_PREFIX,
+  ENV,
+  METRIC_DIMENSION_VAULT,
+  METRIC_NAMESPACE,
+  METRICS,
+  SERVICE_NAME,
+} from '../../lambda/core/defaults';
+import { type FlatStatement, logicalId, rolePolicy, synth } from './helpers';
+
+// Synthesized once per configuration and shared: each synth costs about a second.
+let defaults: { stack: GlacierSweeperStack; template: Template };
+let custom: { stack: GlacierSweeperStack; template: Template };
+
+const CUSTOM_PROPS = {
+  vaults: ['backup-a', ' backup-b=3d '],
+  olderThan: '10d',
+  action: 'abort',
+  accountId: '111111111111',
+  maxAborts: 50,
+  exclude: '^keep:',
+  notify: 'always',
+  schedule: 'cron(30 4 * * ? *)',
+  timezone: 'Europe/Paris',
+  alertEmails: ['ops@example.com', 'oncall@example.com'],
+  ssmPrefix: '/sweeper/prod',
+  memorySize: 512,
+  timeout: Duration.minutes(15),
+  logRetention: RetentionDays.TWO_YEARS,
+  reservedConcurrency: false,
+  vaultAccountIds: ['111111111111', '222222222222'],
+  vaultPattern: '^backup-',
+} as const;
+
+beforeAll(() => {
+  defaults = synth();
+  custom = synth(CUSTOM_PROPS);
+});
+
+const ids = (s: { stack: GlacierSweeperStack }) => {
+  const sweeper = s.stack.sweeper;
+  return {
+    topic: logicalId(s.stack, sweeper.topic),
+    key: logicalId(s.stack, sweeper.topicKey),
+    queue: logicalId(s.stack, sweeper.failureQueue),
+    role: logicalId(s.stack, sweeper.role),
+    logGroup: logicalId(s.stack, sweeper.logGroup),
+    fn: logicalId(s.stack, sweeper.function),
+  };
+};
+
+function parameters(template: Template): Record<string, { Type: string; Value: string }> {
+  const found = template.findResources('AWS::SSM::Parameter');
+  return Object.fromEntries(
+    Object.values(found).map((resource) => [
+      resource.Properties.Name,
+      { Type: resource.Properties.Type, Value: resource.Properties.Value },
+    ]),
+  );
+}
+
+describe('function', () => {
+  it('runs Node.js 24 on ARM with one reserved execution, 256 MB and a 10-minute timeout by default', () => {
+    defaults.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+      MemorySize: 256,
+      Timeout: 600,
+      LoggingConfig: { LogGroup: { Ref: ids(defaults).logGroup } },
+    });
+    expect(defaults.template.toJSON().Resources[ids(defaults).fn].Properties.TracingConfig).toBeUndefined();
+  });
+
+  it('reserves nothing when reservedConcurrency is false, and takes memory and timeout from props', () => {
+    const fn = custom.template.toJSON().Resources[ids(custom).fn].Properties;
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    expect(fn).toMatchObject({ MemorySize: 512, Timeout: 900 });
+  });
+
+  it('gets the contract environment and Powertools settings', () => {
+    const env = defaults.template.toJSON().Resources[ids(defaults).fn].Properties.Environment.Variables;
+    expect(env).toEqual({
+      [ENV.ssmPrefix]: DEFAULT_SSM_PREFIX,
+      [ENV.topicArn]: { Ref: ids(defaults).topic },
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    const customEnv = custom.template.toJSON().Resources[ids(custom).fn].Properties.Environment.Variables;
+    expect(customEnv).toMatchObject({ [ENV.ssmPrefix]: '/sweeper/prod', [ENV.vaultPattern]: '^backup-' });
+  });
+
+  it('logs to its own log group, kept a year by default and retained with the stack', () => {
+    defaults.template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    custom.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+  });
+
+  it('is not retried on failure and sends a failed invocation to the failure queue', () => {
+    const { fn, queue } = ids(defaults);
+    defaults.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    defaults.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+});
+
+describe('IAM', () => {
+  const glacier = (account: string, name: string) =>
+    `arn:<AWS::Partition>:glacier:eu-west-1:${account}:vaults/${name}`;
+  const ssmParams = (prefix: string) =>
+    ['account-id', 'action', 'exclude', 'max-aborts', 'notify', 'older-than', 'vaults'].map(
+      (name) => `arn:<AWS::Partition>:ssm:eu-west-1:123456789012:parameter${prefix}/${name}`,
+    );
+  const expected = (s: typeof defaults, uploadResources: string[], prefix: string): FlatStatement[] => {
+    const { topic, key, queue, logGroup } = ids(s);
+    return [
+      {
+        sid: 'ListAndAbortUploads',
+        effect: 'Allow',
+        actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads'],
+        resources: uploadResources,
+      },
+      {
+        sid: 'ListVaults',
+        effect: 'Allow',
+        actions: ['glacier:ListVaults'],
+        resources: [glacier('123456789012', '*')],
+      },
+      { sid: 'ReadSettings', effect: 'Allow', actions: ['ssm:GetParameters'], resources: ssmParams(prefix) },
+      { sid: 'PublishReports', effect: 'Allow', actions: ['sns:Publish'], resources: [`<${topic}>`] },
+      {
+        sid: 'EncryptReports',
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [`<${key}.Arn>`],
+      },
+      {
+        sid: undefined,
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`<${logGroup}.Arn>`],
+      },
+      {
+        sid: undefined,
+        effect: 'Allow',
+        actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        resources: [`<${queue}.Arn>`],
+      },
+    ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  };
+
+  it("grants the function exactly its statements, on this account's vaults in this region by default", () => {
+    expect(rolePolicy(defaults.template, ids(defaults).role)).toEqual(
+      expected(defaults, [glacier('123456789012', '*')], DEFAULT_SSM_PREFIX),
+    );
+  });
+
+  it('narrows vault resources to vaultAccountIds and to the glob of a simple vaultPattern', () => {
+    expect(rolePolicy(custom.template, ids(custom).role)).toEqual(
+      expected(
+        custom,
+        [glacier('111111111111', 'backup-*'), glacier('222222222222', 'backup-*')],
+        '/sweeper/prod',
+      ),
+    );
+  });
+
+  it('keeps every vault in the grant when the pattern has no exact IAM glob', () => {
+    const { stack, template } = synth({ vaultPattern: '^(backup|logs)-' });
+    const statement = rolePolicy(template, ids({ stack }).role).find((s) => s.sid === 'ListAndAbortUploads');
+    expect(statement?.resources).toEqual([glacier('123456789012', '*')]);
+  });
+
+  it('has no wildcard action and no managed policy anywhere in the stack', () => {
+    for (const { template } of [defaults, custom]) {
+      const documents = [
+        ...Object.values(template.findResources('AWS::IAM::Policy')).map((p) => p.Properties.PolicyDocument),
+        ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) =>
+          (r.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument),
+        ),
+      ];
+      expect(documents.length).toBeGreaterThan(0);
+      for (const document of documents) {
+        for (const statement of document.Statement) {
+          for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+        }
+      }
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+
+  it('lets the scheduler invoke only this function and write only to the failure queue', () => {
+    const scheduleRole = defaults.template.toJSON().Resources[
+      logicalId(defaults.stack, defaults.stack.sweeper.schedule)
+    ].Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
+    const { fn, queue } = ids(defaults);
+    expect(rolePolicy(defaults.template, scheduleRole)).toEqual([
+      {
+        sid: undefined,
+        effect: 'Allow',
+        actions: ['lambda:InvokeFunction'],
+        resources: [`<${fn}.Arn>`, `<${fn}.Arn>:*`],
+      },
+      { sid: undefined, effect: 'Allow', actions: ['sqs:SendMessage'], resources: [`<${queue}.Arn>`] },
+    ]);
+  });
+});
+
+describe('topic', () => {
+  it('is encrypted with a rotating customer-managed key and refuses plain HTTP', () => {
+    const { topic, key } = ids(defaults);
+    defaults.template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    defaults.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    defaults.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has a key policy that lets CloudWatch alarms publish to the encrypted topic', () => {
+    defaults.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes alertEmails, and nobody by default', () => {
+    defaults.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    custom.template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of CUSTOM_PROPS.alertEmails) {
+      custom.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: ids(custom).topic },
+      });
+    }
+  });
+});
+
+describe('SSM parameters', () => {
+  it("are created from lambda/core's defaults, '*' for vaults in report mode, and no exclude", () => {
+    expect(parameters(defaults.template)).toEqual({
+      '/glacier-sweeper/vaults': { Type: 'StringList', Value: '*' },
+      '/glacier-sweeper/older-than': { Type: 'String', Value: DEFAULT_OLDER_THAN },
+      '/glacier-sweeper/action': { Type: 'String', Value: DEFAULT_ACTION },
+      '/glacier-sweeper/account-id': { Type: 'String', Value: DEFAULT_ACCOUNT_ID },
+      '/glacier-sweeper/max-aborts': { Type: 'String', Value: String(DEFAULT_MAX_ABORTS) },
+      '/glacier-sweeper/notify': { Type: 'String', Value: DEFAULT_NOTIFY },
+    });
+  });
+
+  it('take the values of the props, under ssmPrefix, with exclude when set', () => {
+    expect(parameters(custom.template)).toEqual({
+      '/sweeper/prod/vaults': { Type: 'StringList', Value: 'backup-a,backup-b=3d' },
+      '/sweeper/prod/older-than': { Type: 'String', Value: '10d' },
+      '/sweeper/prod/action': { Type: 'String', Value: 'abort' },
+      '/sweeper/prod/account-id': { Type: 'String', Value: '111111111111' },
+      '/sweeper/prod/max-aborts': { Type: 'String', Value: '50' },
+      '/sweeper/prod/notify': { Type: 'String', Value: 'always' },
+      '/sweeper/prod/exclude': { Type: 'String', Value: '^keep:' },
+    });
+  });
+});
+
+describe('schedule', () => {
+  it('runs daily by default through Scheduler, with a retry policy and the encrypted queue as DLQ', () => {
+    const { fn, queue } = ids(defaults);
+    defaults.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: DEFAULT_SCHEDULE,
+      ScheduleExpressionTimezone: DEFAULT_TIMEZONE,
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      },
+    });
+    expect(DEFAULT_SCHEDULE).toBe('cron(0 3 * * ? *)');
+    defaults.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    defaults.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('takes its expression and time zone from props', () => {
+    custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 4 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+  it('all publish to the topic', () => {
+    const found = alarms(defaults.template);
+    expect(found).toHaveLength(6);
+    for (const alarm of found) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: ids(defaults).topic }]);
+    }
+  });
+
+  it('watch function errors, the failure queue and a duration close to the timeout', () => {
+    const { fn, queue } = ids(defaults);
+    const t = defaults.template;
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Duration',
+      Statistic: 'Maximum',
+      Threshold: 480_000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    custom.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Duration',
+      Threshold: 720_000,
+    });
+  });
+
+  it("watch the sweeper's dimensionless run totals, and breach when no run completes for two days", () => {
+    const t = defaults.template;
+    for (const metricName of [METRICS.vaultErrors, METRICS.abortFailures]) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: METRIC_NAMESPACE,
+        MetricName: metricName,
+        Dimensions: Match.absent(),
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.runsCompleted,
+      Dimensions: Match.absent(),
+      Statistic: 'Sum',
+      Period: 86_400,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+});
+
+describe('dashboard and outputs', () => {
+  it('draws scanned, stale, aborted and failed per vault with SEARCH', () => {
+    const body = JSON.stringify(
+      Object.values(defaults.template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
+        .DashboardBody,
+    );
+    for (const metricName of [METRICS.scanned, METRICS.stale, METRICS.aborted, METRICS.abortFailures]) {
+      expect(body).toContain(
+        `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName=\\\\\\"${metricName}\\\\\\"', 'Sum', 86400)`,
+      );
+    }
+  });
+
+  it('outputs the topic ARN, function name, SSM prefix and dashboard URL', () => {
+    const outputs = defaults.template.toJSON().Outputs;
+    expect(Object.keys(outputs).sort()).toEqual(['DashboardUrl', 'FunctionName', 'SsmPrefix', 'TopicArn']);
+    expect(outputs.TopicArn.Value).toEqual({ Ref: ids(defaults).topic });
+    expect(outputs.FunctionName.Value).toEqual({ Ref: ids(defaults).fn });
+    expect(outputs.SsmPrefix.Value).toBe(DEFAULT_SSM_PREFIX);
+    expect(JSON.stringify(outputs.DashboardUrl.Value)).toContain('#dashboards/dashboard/');
+  });
+});
