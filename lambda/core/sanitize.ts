@@ -25,6 +25,11 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2
 // encoders would turn them into U+FFFD or reject them.
 const LONE_SURROGATE = /[\ud800-\udfff]/gu;
 const WHITESPACE_RUN = /\s+/gu;
+// Most descriptions need none of the passes below; one scan tells (surrogates are checked apart,
+// because emoji are legitimate pairs).
+const NEEDS_WORK =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]|\s\s|^\s|\s$/;
 
 /**
  * Makes untrusted text safe for a plain-text email line and an SNS subject: no control characters,
@@ -35,21 +40,37 @@ export function cleanText(s: string | null | undefined, maxChars: number): strin
   if (s === null || s === undefined) return '';
   const limit = Math.floor(maxChars);
   if (!(limit > 0)) return '';
-  const cleaned = String(s)
-    .replace(CONTROL_STRING, '')
-    .replace(CSI, '')
-    .replace(OTHER_ESCAPE, '')
-    .replace(BREAKS, ' ')
-    .replace(INVISIBLE, '')
-    .replace(LONE_SURROGATE, '')
-    .replace(WHITESPACE_RUN, ' ')
-    .trim();
-  // Fast path: UTF-16 length bounds the code point count from above.
+  const text = String(s);
+  const cleaned =
+    NEEDS_WORK.test(text) || !isWellFormed(text)
+      ? text
+          .replace(CONTROL_STRING, '')
+          .replace(CSI, '')
+          .replace(OTHER_ESCAPE, '')
+          .replace(BREAKS, ' ')
+          .replace(INVISIBLE, '')
+          .replace(LONE_SURROGATE, '')
+          .replace(WHITESPACE_RUN, ' ')
+          .trim()
+      : text;
+  // UTF-16 length bounds the code point count from above.
   if (cleaned.length <= limit) return cleaned;
-  const points = Array.from(cleaned);
-  if (points.length <= limit) return cleaned;
-  return `${points
-    .slice(0, limit - 1)
-    .join('')
-    .trimEnd()}…`;
+  if (codePointOffset(cleaned, limit) >= cleaned.length) return cleaned;
+  return `${cleaned.slice(0, codePointOffset(cleaned, limit - 1)).trimEnd()}…`;
+}
+
+/** UTF-16 offset just after the first `points` code points (the string is well formed here). */
+function codePointOffset(s: string, points: number): number {
+  let i = 0;
+  for (let n = 0; n < points && i < s.length; n++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+  }
+  return Math.min(i, s.length);
+}
+
+function isWellFormed(s: string): boolean {
+  // Node 20 has String.prototype.isWellFormed (ES2024); the project's lib stops at ES2023.
+  const native = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(s) : !/[\ud800-\udfff]/u.test(s);
 }
