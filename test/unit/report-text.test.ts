@@ -274,10 +274,12 @@ describe('renderText', () => {
   });
 
   it('stays bounded for thousands of vaults with long names and errors', () => {
+    const error = `😀"\\`.repeat(300);
+    const description = '"\\😀'.repeat(400);
     const vaults = Array.from({ length: 5000 }, (_, i) =>
       vaultReport(`${'v'.repeat(250)}${i}`, {
-        error: `😀"\\`.repeat(300),
-        stale: staleUploads(`v${i}`, 3, { description: () => '"\\😀'.repeat(400) }),
+        error,
+        stale: staleUploads(`v${i}`, 3, { description: () => description }),
         anomalies: anomalies(`v${i}`, 2),
       }),
     );
