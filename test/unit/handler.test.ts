@@ -8,7 +8,7 @@ import {
   type UploadListElement,
 } from '@aws-sdk/client-glacier';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../lambda/adapters/clients';
@@ -430,6 +430,33 @@ describe('handler: configuration errors', () => {
       expect(runsCompleted()).toEqual([]);
     },
   );
+  it('an unreadable SSM prefix is a ConfigError too: alert sent, no vault touched', async () => {
+    setup({ params: { vaults: 'a' } });
+    ssmMock
+      .on(GetParametersCommand)
+      .rejects(named('AccessDeniedException', 'not allowed: ssm:GetParameters'));
+
+    const error = await handler({}, fakeContext()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('/glacier-sweeper');
+    expect((error as ConfigError).message).toContain('AccessDeniedException');
+    expect(glacierMock.calls()).toHaveLength(0);
+    expect(snsMock).toReceiveCommandTimes(PublishCommand, 1);
+    expect(publishes()[0]?.MessageAttributes?.kind?.StringValue).toBe('alert');
+  });
+
+  it('still rejects with the ConfigError (not the SNS error) when the alert cannot be published', async () => {
+    setup({ params: { vaults: 'a', action: 'delete' } });
+    snsMock.on(PublishCommand).rejects(named('InternalErrorException', 'SNS is down'));
+
+    await expect(handler({}, fakeContext())).rejects.toThrow(ConfigError);
+    expect(glacierMock.calls()).toHaveLength(0);
+    expect(logger.records.map((r) => r.message)).toContain('the configuration alert could not be published');
+  });
 });
 
 describe('handler: events', () => {
