@@ -38,6 +38,8 @@ export function createClients(options: ClientOptions = {}): Clients {
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
       connectionTimeout: CONNECTION_TIMEOUT_MS,
+      // Without it, smithy's handler only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
     },
   };
   return { glacier: new GlacierClient(config), sns: new SNSClient(config), ssm: new SSMClient(config) };

@@ -24,6 +24,8 @@ export interface SweepObserver {
   /** Called just before an abort request is sent: the audit trail records intent before effect. */
   abortStarting?(event: { vault: string; uploadId: string; createdAt: string; ageHours: number }): void;
   anomaly?(event: AnomalyEntry & { vault: string; reason: string }): void;
+  /** The vaults this run will sweep, once `*` and the request's filter are applied. */
+  vaultsResolved?(vaults: readonly string[]): void;
   pageListed?(event: { vault: string; uploads: number }): void;
   vaultDone?(report: VaultReport): void;
 }
@@ -160,7 +162,9 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
       judgePage(page.uploads);
       // A marker that does not move would loop until the deadline; stop and say so instead.
       if (page.marker !== undefined && page.marker === marker) {
-        throw new Error(`ListMultipartUploads returned the marker it was given (${page.marker.slice(0, 40)}); listing stopped`);
+        throw new Error(
+          `ListMultipartUploads returned the marker it was given (${page.marker.slice(0, 40)}); listing stopped`,
+        );
       }
       marker = page.marker;
       if (marker === undefined) {
@@ -263,6 +267,7 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
   const action: Action = input.forceReport ? 'report' : input.settings.action;
   const budget = new AbortBudget(input.settings.maxAborts);
   const { targets, listError } = await resolveTargets(input);
+  input.observer?.vaultsResolved?.(targets.map((target) => target.name));
   const results = await mapLimited(targets, input.vaultConcurrency, (vault) =>
     sweepVault({
       api: input.api,
