@@ -2,7 +2,7 @@ import {
   AbortMultipartUploadCommand,
   type GlacierClient,
   ListMultipartUploadsCommand,
-  paginateListVaults,
+  ListVaultsCommand,
 } from '@aws-sdk/client-glacier';
 import { LIST_PAGE_SIZE } from '../core/defaults';
 import type { UploadPage, VaultApi } from '../core/types';
@@ -55,11 +55,23 @@ export class GlacierVaultApi implements VaultApi {
 
   async listVaultNames(): Promise<string[]> {
     const names: string[] = [];
-    for await (const page of paginateListVaults({ client: this.client }, { accountId: this.accountId })) {
+    let marker: string | undefined;
+    do {
+      const sent: string | undefined = marker;
+      const page = await this.client.send(
+        new ListVaultsCommand({ accountId: this.accountId, ...(sent === undefined ? {} : { marker: sent }) }),
+      );
       for (const vault of page.VaultList ?? []) {
         if (vault.VaultName) names.push(vault.VaultName);
       }
-    }
+      marker = page.Marker ? page.Marker : undefined;
+      // A marker that does not move would page forever; fail so the run reports it as a vault error.
+      if (marker !== undefined && marker === sent) {
+        throw new Error(
+          `ListVaults returned the marker it was given (${marker.slice(0, 40)}); listing stopped`,
+        );
+      }
+    } while (marker !== undefined);
     return names;
   }
 }
