@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { readSweeperContext } from '../../infra/context';
+import { buildSweeperApp } from '../../infra/sweeper-app';
+import { testApp } from './helpers';
+
+/** The context as `cdk synth -c key=value` delivers it: every value a string. */
+const fromCli = (context: Record<string, string>) =>
+  readSweeperContext((key) => context[key], Object.keys(context));
+
+describe('app', () => {
+  it('synthesizes one stack per region of -c regions, each in its region', () => {
+    const stacks = buildSweeperApp(testApp({ regions: 'us-east-1, eu-west-1' }));
+    expect(stacks.map((stack) => [stack.stackName, stack.region])).toEqual([
+      ['GlacierSweeper-us-east-1', 'us-east-1'],
+      ['GlacierSweeper-eu-west-1', 'eu-west-1'],
+    ]);
+    const [, euWest] = stacks;
+    if (euWest === undefined) throw new Error('no eu-west-1 stack');
+    const policy = JSON.stringify(Template.fromStack(euWest).findResources('AWS::IAM::Policy'));
+    expect(policy).toContain(':glacier:eu-west-1:');
+    expect(policy).not.toContain('us-east-1');
+  });
+
+  it('synthesizes a single GlacierSweeper stack without -c regions', () => {
+    expect(buildSweeperApp(testApp()).map((stack) => stack.stackName)).toEqual(['GlacierSweeper']);
+  });
+
+  it('turns -c vaults=backups,logs=3d -c alertEmails=… into parameters and subscriptions, no code change', () => {
+    const [stack] = buildSweeperApp(
+      testApp({
+        vaults: 'backups,logs=3d',
+        alertEmails: 'ops@example.com',
+        action: 'abort',
+        olderThan: '14d',
+      }),
+    );
+    if (stack === undefined) throw new Error('no stack');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/glacier-sweeper/vaults',
+      Type: 'StringList',
+      Value: 'backups,logs=3d',
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/glacier-sweeper/action',
+      Value: 'abort',
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/glacier-sweeper/older-than',
+      Value: '14d',
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('fails synth naming the prop when a context value is invalid', () => {
+    expect(() => buildSweeperApp(testApp({ olderThan: '1h' }))).toThrow(
+      /^GlacierSweeper: invalid prop olderThan: olderThan = "1h": must be at least 24h/,
+    );
+  });
+});
+
+describe('context', () => {
+  it('reads every prop from strings', () => {
+    const { props, regions } = fromCli({
+      vaults: 'a,b=3d',
+      olderThan: '10d',
+      action: 'report',
+      accountId: '-',
+      maxAborts: '5',
+      exclude: '^keep',
+      notify: 'always',
+      schedule: 'rate(12 hours)',
+      timezone: 'Europe/Paris',
+      alertEmails: 'a@example.com, b@example.com,',
+      ssmPrefix: '/s',
+      memorySize: '512',
+      timeout: '14m',
+      logRetention: '731',
+      reservedConcurrency: 'false',
+      vaultAccountIds: '111111111111,222222222222',
+      vaultPattern: '^a',
+      regions: 'eu-west-1',
+    });
+    expect(regions).toEqual(['eu-west-1']);
+    expect({ ...props, timeout: props.timeout?.toSeconds() }).toEqual({
+      vaults: 'a,b=3d',
+      olderThan: '10d',
+      action: 'report',
+      accountId: '-',
+      maxAborts: '5',
+      exclude: '^keep',
+      notify: 'always',
+      schedule: 'rate(12 hours)',
+      timezone: 'Europe/Paris',
+      alertEmails: ['a@example.com', 'b@example.com'],
+      ssmPrefix: '/s',
+      memorySize: 512,
+      timeout: 840,
+      logRetention: 731,
+      reservedConcurrency: false,
+      vaultAccountIds: ['111111111111', '222222222222'],
+      vaultPattern: '^a',
+    });
+  });
+
+  it('reads timeouts in seconds and arrays from cdk.json', () => {
+    const { props } = readSweeperContext(
+      (key) => ({ timeout: 300, vaults: ['a', 'b'], alertEmails: ['x@example.com'] })[key],
+      [],
+    );
+    expect(props.timeout?.toSeconds()).toBe(300);
+    expect(props.vaults).toEqual(['a', 'b']);
+    expect(props.alertEmails).toEqual(['x@example.com']);
+  });
+
+  it.each([
+    [
+      { memorySize: 'lots' },
+      /^GlacierSweeper: invalid prop memorySize: memorySize = "lots": expected a whole number/,
+    ],
+    [{ timeout: '10h' }, /^GlacierSweeper: invalid prop timeout: /],
+    [{ regions: 'eu-west-1,mars' }, /^GlacierSweeper: invalid prop regions: regions entry "mars"/],
+    [{ regions: 'eu-west-1,eu-west-1' }, /^GlacierSweeper: invalid prop regions: .*listed twice/],
+    [
+      { 'older-than': '3d' },
+      /^GlacierSweeper: invalid prop olderThan: context key "older-than" is not read: did you mean -c olderThan/,
+    ],
+    [{ alertemails: 'x@example.com' }, /did you mean -c alertEmails/],
+  ])('rejects %o', (context, message) => {
+    expect(() => fromCli(context)).toThrow(message);
+  });
+});
+
+describe('cdk.json', () => {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+
+  it('runs the app with tsx and keeps the CLI offline: no notices, no telemetry', () => {
+    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    expect(cdkJson.notices).toBe(false);
+    expect(cdkJson.context['cli-telemetry']).toBe(false);
+  });
+
+  it('carries the feature flags that `cdk init` writes for this CLI version', () => {
+    const recommended = JSON.parse(
+      readFileSync(
+        new URL(
+          '../../node_modules/aws-cdk/lib/init-templates/.recommended-feature-flags.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    );
+    expect(cdkJson.context).toMatchObject(recommended);
+  });
+});

@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSweeperApp } from '../../infra/sweeper-app';
+import { NO_BUNDLING } from './helpers';
+
+interface Report {
+  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+}
+
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Synthesizes the app as `cdk synth` does, cdk-nag's AwsSolutions pack included, and returns the
+ * validation report. CDK's built-in CloudFormation validation compiles a WebAssembly engine (about
+ * 12 s), so only the first test pays for it.
+ */
+function synthApp(
+  context: Record<string, unknown>,
+  options: {
+    cloudFormationValidation?: boolean;
+    tamper?: (stacks: ReturnType<typeof buildSweeperApp>) => void;
+  } = {},
+) {
+  const outdir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-nag-'));
+  outdirs.push(outdir);
+  const app = new App({
+    outdir,
+    context: { ...NO_BUNDLING, ...context },
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
+  });
+  const stacks = buildSweeperApp(app);
+  options.tamper?.(stacks);
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (caught) {
+    error = caught;
+  }
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as Report;
+  const findings = report.pluginReports.flatMap((plugin) =>
+    plugin.violations.map(
+      (violation) => `${plugin.pluginName}: ${violation.ruleName} (${violation.severity})`,
+    ),
+  );
+  return { error, findings };
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged finding with the defaults, nor a CloudFormation validation warning', () => {
+    const { error, findings } = synthApp({}, { cloudFormationValidation: true });
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  it('has none either with every prop set (acknowledgements follow prop-dependent ARNs)', () => {
+    const { error, findings } = synthApp({
+      vaults: 'backup-a,backup-b=3d',
+      action: 'abort',
+      accountId: '111111111111',
+      exclude: '^keep',
+      alertEmails: 'ops@example.com',
+      ssmPrefix: '/sweeper/prod',
+      reservedConcurrency: 'false',
+      vaultAccountIds: '111111111111,222222222222',
+      vaultPattern: '^backup-',
+    });
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  it('fails synth on a finding nobody acknowledged (the check is live)', () => {
+    const { error, findings } = synthApp(
+      {},
+      {
+        tamper: ([stack]) =>
+          stack?.sweeper.role.addToPrincipalPolicy(
+            new iam.PolicyStatement({ actions: ['glacier:DeleteArchive'], resources: ['*'] }),
+          ),
+      },
+    );
+    expect(findings).toEqual(['AwsSolutions: AwsSolutions-IAM5[Resource::*] (error)']);
+    expect(String(error)).toContain('AwsSolutions-IAM5[Resource::*]');
+  });
+});

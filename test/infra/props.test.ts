@@ -1,0 +1,175 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import type { GlacierSweeperProps } from '../../infra/constructs/glacier-sweeper';
+import { vaultNameGlob } from '../../infra/constructs/vault-resource';
+import { sweeperStack } from './helpers';
+
+describe('invalid props fail synth with a message naming the prop', () => {
+  // Each message starts with the construct and the prop, then carries the core parser's own words.
+  const cases: [string, GlacierSweeperProps, RegExp][] = [
+    [
+      'olderThan under a day',
+      { olderThan: '12h' },
+      /^GlacierSweeper: invalid prop olderThan: olderThan = "12h": must be at least 24h/,
+    ],
+    [
+      'olderThan without a unit',
+      { olderThan: '7' },
+      /^GlacierSweeper: invalid prop olderThan: .*whole number and a unit/,
+    ],
+    [
+      'a duplicate vault',
+      { vaults: 'a,a=3d' },
+      /^GlacierSweeper: invalid prop vaults: .*vault "a" is listed twice/,
+    ],
+    [
+      'a bad vault name',
+      { vaults: ['ok', 'no/slash'] },
+      /^GlacierSweeper: invalid prop vaults: .*"no\/slash" is not a vault name/,
+    ],
+    [
+      'a bad per-vault threshold',
+      { vaults: 'a=1h' },
+      /^GlacierSweeper: invalid prop vaults: .*threshold of "a"/,
+    ],
+    [
+      'an unknown action',
+      { action: 'delete' as 'abort' },
+      /^GlacierSweeper: invalid prop action: .*must be one of report, abort/,
+    ],
+    [
+      'abort without vaults',
+      { action: 'abort' },
+      /^GlacierSweeper: invalid prop vaults: vaults is required when action is 'abort'/,
+    ],
+    [
+      'a negative maxAborts',
+      { maxAborts: -1 },
+      /^GlacierSweeper: invalid prop maxAborts: .*whole number of 0 or more/,
+    ],
+    [
+      'an invalid exclude',
+      { exclude: '(' },
+      /^GlacierSweeper: invalid prop exclude: .*not a valid JavaScript regular expression/,
+    ],
+    [
+      'an unknown notify',
+      { notify: 'never' as 'always' },
+      /^GlacierSweeper: invalid prop notify: .*findings, always/,
+    ],
+    [
+      'a short accountId',
+      { vaults: 'a', accountId: '123' },
+      /^GlacierSweeper: invalid prop accountId: .*12-digit/,
+    ],
+    [
+      'another account outside vaultAccountIds',
+      { vaults: 'a', accountId: '111111111111', vaultAccountIds: ['222222222222'] },
+      /^GlacierSweeper: invalid prop accountId: accountId 111111111111 is not in vaultAccountIds/,
+    ],
+    [
+      'another account without vaultAccountIds',
+      { vaults: 'a', accountId: '111111111111' },
+      /^GlacierSweeper: invalid prop accountId: .*list it in vaultAccountIds/,
+    ],
+    [
+      "'*' in another account",
+      { vaults: '*', accountId: '111111111111', vaultAccountIds: ['111111111111'] },
+      /^GlacierSweeper: invalid prop vaults: .*'\*' lists only the function's own account/,
+    ],
+    [
+      'a bad vaultAccountIds entry',
+      { vaultAccountIds: ['12'] },
+      /^GlacierSweeper: invalid prop vaultAccountIds: vaultAccountIds = "12"/,
+    ],
+    [
+      'an empty vaultAccountIds',
+      { vaultAccountIds: [] },
+      /^GlacierSweeper: invalid prop vaultAccountIds: vaultAccountIds is empty/,
+    ],
+    [
+      'a trailing slash in ssmPrefix',
+      { ssmPrefix: '/sweeper/' },
+      /^GlacierSweeper: invalid prop ssmPrefix: ssmPrefix = "\/sweeper\/": must be an SSM path/,
+    ],
+    [
+      'an invalid vaultPattern',
+      { vaultPattern: '[' },
+      /^GlacierSweeper: invalid prop vaultPattern: .*not a valid regular expression/,
+    ],
+    [
+      'a vault outside vaultPattern',
+      { vaults: 'logs', vaultPattern: '^backup-' },
+      /^GlacierSweeper: invalid prop vaults: vault "logs" does not match vaultPattern/,
+    ],
+    [
+      'a schedule that is not an expression',
+      { schedule: 'daily' },
+      /^GlacierSweeper: invalid prop schedule: .*cron\(…\) or rate\(…\)/,
+    ],
+    ['an unknown timezone', { timezone: 'Mars/Olympus' }, /^GlacierSweeper: invalid prop timezone: /],
+    [
+      'an email without @',
+      { alertEmails: ['ops.example.com'] },
+      /^GlacierSweeper: invalid prop alertEmails: /,
+    ],
+    ['memorySize too small', { memorySize: 64 }, /^GlacierSweeper: invalid prop memorySize: memorySize = 64/],
+    [
+      'timeout over 15 minutes',
+      { timeout: Duration.minutes(16) },
+      /^GlacierSweeper: invalid prop timeout: timeout = 960s/,
+    ],
+    [
+      'a retention CloudWatch lacks',
+      { logRetention: 42 as RetentionDays },
+      /^GlacierSweeper: invalid prop logRetention: /,
+    ],
+    [
+      'zero reserved concurrency',
+      { reservedConcurrency: 0 },
+      /^GlacierSweeper: invalid prop reservedConcurrency: /,
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, props, message) => {
+    expect(() => sweeperStack(props)).toThrow(message);
+  });
+
+  it('accepts abort with explicit vaults, and an explicit * with abort', () => {
+    expect(() => sweeperStack({ action: 'abort', vaults: 'backups' })).not.toThrow();
+    expect(() => sweeperStack({ action: 'abort', vaults: '*' })).not.toThrow();
+    expect(() =>
+      sweeperStack({ logRetention: RetentionDays.INFINITE, reservedConcurrency: 2 }),
+    ).not.toThrow();
+  });
+});
+
+describe('vaultPattern to IAM glob', () => {
+  it.each([
+    ['^backup-', 'backup-*'],
+    ['^backup-.*', 'backup-*'],
+    ['^backup-.*$', 'backup-*'],
+    ['^archive$', 'archive'],
+    ['^db\\.prod_', 'db.prod_*'],
+  ])('translates the anchored literal %s to %s', (pattern, glob) => {
+    expect(vaultNameGlob(pattern)).toBe(glob);
+  });
+
+  it.each([
+    ['backup-'], // unanchored: matches anywhere in the name
+    ['^backup.'], // `.` is any character
+    ['^(backup|logs)-'],
+    ['^[a-z]+$'],
+    ['^backup-\\d+'],
+    ['^backup-*'], // `-*` is "any number of dashes", not a glob
+    ['^'],
+  ])('keeps every vault for %s, which no glob expresses exactly', (pattern) => {
+    expect(vaultNameGlob(pattern)).toBe('*');
+  });
+
+  it('keeps every vault without a pattern', () => {
+    expect(vaultNameGlob(undefined)).toBe('*');
+    expect(vaultNameGlob('')).toBe('*');
+  });
+});
