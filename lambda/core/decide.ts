@@ -7,7 +7,7 @@ export interface UploadPolicy {
   readonly exclude: RegExp | undefined;
 }
 
-export type AnomalyReason = 'missing' | 'unparseable' | 'future';
+export type AnomalyReason = 'missing' | 'unparseable' | 'future' | 'no-upload-id';
 
 /**
  * The verdict on one listed upload. `intent` is what the policy asks for; whether an abort actually
@@ -56,6 +56,8 @@ export function isExcluded(upload: Upload, exclude: RegExp | undefined): boolean
  * never stale, so it can never be aborted.
  */
 export function judgeUpload(upload: Upload, policy: UploadPolicy, now: number): Verdict {
+  // Without an id there is nothing to abort, and nothing to tell the operator apart from other uploads.
+  if (upload.uploadId === '') return { kind: 'anomaly', reason: 'no-upload-id' };
   if (upload.createdAt === undefined || upload.createdAt === '')
     return { kind: 'anomaly', reason: 'missing' };
   const createdMs = parseCreationDate(upload.createdAt);

@@ -28,15 +28,8 @@ const MAX_PUBLISHED_META_CHARS = 256;
  *
  * Counts and `totals` are always exact, whatever was trimmed.
  */
-export type PublishedReport = SweepReport & {
-  /**
-   * Additive field, present only when per-vault entries had to be dropped to respect the size limit
-   * even with every list emptied: the number of vaults left out of `vaults`. Vaults with an error, a
-   * failed abort, stale uploads or anomalies are kept before quiet ones; `totals` still counts every
-   * vault. Subscribers that do not know the field can ignore it.
-   */
-  vaultsOmitted?: number;
-};
+/** The report as published: `vaultsOmitted` (see SweepReport) is set only when vault entries were dropped. */
+export type PublishedReport = SweepReport;
 
 export interface ReportMessage {
   subject: string;

@@ -108,4 +108,9 @@ export interface SweepReport {
   capped: boolean;
   totals: ReportTotals;
   vaults: VaultReport[];
+  /**
+   * Only on a published copy that had to drop whole vault entries to fit SNS's size limit (thousands
+   * of vaults): how many were left out. Totals still count them.
+   */
+  vaultsOmitted?: number;
 }

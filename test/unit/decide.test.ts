@@ -66,6 +66,13 @@ describe('judgeUpload', () => {
     expect(judgeUpload(upload(createdAt), policy, NOW)).toEqual({ kind: 'anomaly', reason });
   });
 
+  it('treats an upload without an id as an anomaly, even when it is old', () => {
+    expect(judgeUpload(upload('2026-01-01T00:00:00Z', { uploadId: '' }), policy, NOW)).toEqual({
+      kind: 'anomaly',
+      reason: 'no-upload-id',
+    });
+  });
+
   it('reports instead of aborting in report mode', () => {
     const verdict = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, action: 'report' }, NOW);
     expect(verdict).toMatchObject({ kind: 'stale', intent: 'report' });
