@@ -44,8 +44,9 @@ export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
     },
     anomaly: (event) =>
       logger.warn('upload with an untrustworthy CreationDate: never aborted', { runId, ...event }),
-    vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) =>
-      (summary.error === null ? logger.info : logger.error)('vault swept', { runId, ...summary }),
+    vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) => {
+      logger[summary.error === null ? 'info' : 'error']('vault swept', { runId, ...summary });
+    },
   };
 }
 
