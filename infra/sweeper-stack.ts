@@ -30,6 +30,14 @@ export class GlacierSweeperStack extends Stack {
       description: 'Settings (vaults, older-than, action, …) under this SSM path',
       value: this.sweeper.ssmPrefix,
     });
+    new CfnOutput(this, 'LogGroupName', {
+      description: 'The audit trail: one line per stale upload and per abort (aws logs tail <this>)',
+      value: this.sweeper.logGroup.logGroupName,
+    });
+    new CfnOutput(this, 'FailureQueueUrl', {
+      description: 'Undelivered schedules and failed invocations land here',
+      value: this.sweeper.failureQueue.queueUrl,
+    });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'CloudWatch dashboard: scanned, stale, aborted and failed per vault',
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.sweeper.dashboard.dashboardName}`,

@@ -50,8 +50,19 @@ export interface ResolvedProps {
 /** The core's parsers name the setting through this, so their messages name the prop. */
 const propNames: SettingNames = { name: (key) => key };
 
-export function invalidProp(prop: string, why: string): Error {
-  return new Error(`GlacierSweeper: invalid prop ${prop}: ${why}`);
+/** A prop (or the context key of the same name) that cannot be deployed; `prop` names it. */
+export class InvalidPropError extends Error {
+  override readonly name = 'InvalidPropError';
+  constructor(
+    readonly prop: string,
+    why: string,
+  ) {
+    super(`GlacierSweeper: invalid prop ${prop}: ${why}`);
+  }
+}
+
+export function invalidProp(prop: string, why: string): InvalidPropError {
+  return new InvalidPropError(prop, why);
 }
 
 function rethrowConfigError(error: unknown): never {

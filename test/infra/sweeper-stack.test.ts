@@ -422,12 +422,21 @@ describe('dashboard and outputs', () => {
     }
   });
 
-  it('outputs the topic ARN, function name, SSM prefix and dashboard URL', () => {
+  it('outputs the topic ARN, function name, SSM prefix, dashboard URL, log group and failure queue', () => {
     const outputs = defaults.template.toJSON().Outputs;
-    expect(Object.keys(outputs).sort()).toEqual(['DashboardUrl', 'FunctionName', 'SsmPrefix', 'TopicArn']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'DashboardUrl',
+      'FailureQueueUrl',
+      'FunctionName',
+      'LogGroupName',
+      'SsmPrefix',
+      'TopicArn',
+    ]);
     expect(outputs.TopicArn.Value).toEqual({ Ref: ids(defaults).topic });
     expect(outputs.FunctionName.Value).toEqual({ Ref: ids(defaults).fn });
     expect(outputs.SsmPrefix.Value).toBe(DEFAULT_SSM_PREFIX);
+    expect(outputs.LogGroupName.Value).toEqual({ Ref: ids(defaults).logGroup });
+    expect(outputs.FailureQueueUrl.Value).toEqual({ Ref: ids(defaults).queue });
     expect(JSON.stringify(outputs.DashboardUrl.Value)).toContain('#dashboards/dashboard/');
   });
 });
