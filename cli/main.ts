@@ -6,6 +6,7 @@ import {
   DEFAULT_ABORT_CONCURRENCY,
   DEFAULT_ACCOUNT_ID,
   DEFAULT_MAX_ABORTS,
+  DEFAULT_MAX_LIST_PARTS,
   DEFAULT_OLDER_THAN,
   DEFAULT_VAULT_CONCURRENCY,
   MAX_ABORT_CONCURRENCY,
@@ -35,6 +36,8 @@ const FLAG_OF: Record<ParamKey, string> = {
   maxAborts: '--max-aborts',
   exclude: '--exclude',
   notify: '--notify',
+  quietPeriod: '--quiet-period',
+  maxListParts: '--max-list-parts',
 };
 
 export const HELP = `Usage: glacier-sweeper scan --vault NAME[=DURATION] [options]
@@ -52,6 +55,8 @@ Options:
   --abort                   abort stale uploads (default: report only)
   --max-aborts N            most aborts in this run; past it uploads are only reported
                             (default ${DEFAULT_MAX_ABORTS})
+  --max-list-parts N        most uploads whose parts are listed (to show bytes at stake)
+                            (default ${DEFAULT_MAX_LIST_PARTS})
   --account-id ID           12-digit vault owner account, or '-' for the caller's (default ${DEFAULT_ACCOUNT_ID})
   --vault-pattern REGEX     with --vault '*', only vault names matching it
   --vault-concurrency N     vaults swept at once, 1-${MAX_VAULT_CONCURRENCY} (default ${DEFAULT_VAULT_CONCURRENCY})
@@ -96,6 +101,7 @@ function parseCli(argv: string[]) {
       exclude: { type: 'string' },
       abort: { type: 'boolean', default: false },
       'max-aborts': { type: 'string' },
+      'max-list-parts': { type: 'string' },
       'account-id': { type: 'string' },
       'vault-pattern': { type: 'string' },
       'vault-concurrency': { type: 'string' },
@@ -165,6 +171,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(values['older-than'] === undefined ? {} : { olderThan: values['older-than'] }),
       ...(values.exclude === undefined ? {} : { exclude: values.exclude }),
       ...(values['max-aborts'] === undefined ? {} : { maxAborts: values['max-aborts'] }),
+      ...(values['max-list-parts'] === undefined ? {} : { maxListParts: values['max-list-parts'] }),
       ...(values['account-id'] === undefined ? {} : { accountId: values['account-id'] }),
     };
     const settings = parseSettings(raw, { name: (key) => FLAG_OF[key] });

@@ -1,6 +1,14 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { readSettings } from './adapters/ssm';
-import { ConfigError, parseRuntimeEnv, parseSettings, type RuntimeEnv, ssmNames } from './core/settings';
+import { ENV } from './core/defaults';
+import {
+  ConfigError,
+  parseRuntimeEnv,
+  parseSettings,
+  quote,
+  type RuntimeEnv,
+  ssmNames,
+} from './core/settings';
 import { errorSummary } from './core/sweep';
 import type { SweepSettings } from './core/types';
 
@@ -28,5 +36,14 @@ export async function loadConfig(
       `could not read the SSM parameters under ${runtime.ssmPrefix}: ${errorSummary(error)}`,
     );
   }
-  return { runtime, settings: parseSettings(raw, ssmNames(runtime.ssmPrefix)) };
+  const names = ssmNames(runtime.ssmPrefix);
+  const settings = parseSettings(raw, names);
+  if (settings.quietPeriod !== undefined && runtime.stateTable === undefined) {
+    const setting = names.name('quietPeriod');
+    throw new ConfigError(
+      setting,
+      `${setting} = ${quote(settings.quietPeriod.text)}: needs the upload history table, but ${ENV.stateTable} is not set (deploy the stack's state table, or delete the parameter)`,
+    );
+  }
+  return { runtime, settings };
 }

@@ -1,5 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clients } from './adapters/clients';
+import { DynamoStateStore } from './adapters/dynamodb-state';
 import { GlacierVaultApi } from './adapters/glacier';
 import { emitRunMetrics } from './adapters/metrics';
 import { publish } from './adapters/sns';
@@ -42,6 +43,7 @@ export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
       const level = event.outcome === 'failed' ? 'error' : 'info';
       logger[level]('stale upload', { runId, ...event });
     },
+    warning: (event) => logger.warn('upload check incomplete', { runId, ...event }),
     anomaly: (event) =>
       logger.warn('upload with an untrustworthy CreationDate: never aborted', { runId, ...event }),
     vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) => {
@@ -93,6 +95,11 @@ export async function runSweep(
     abortConcurrency: runtime.abortConcurrency,
     runId,
     region,
+    account,
+    state:
+      runtime.stateTable === undefined
+        ? undefined
+        : new DynamoStateStore(clients.dynamodb, runtime.stateTable),
     onlyVaults: request.onlyVaults,
     vaultPattern: runtime.vaultPattern,
     forceReport: request.forceReport,

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlacierClient } from '@aws-sdk/client-glacier';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -26,9 +27,11 @@ export interface Clients {
   readonly glacier: GlacierClient;
   readonly sns: SNSClient;
   readonly ssm: SSMClient;
+  /** Upload history for `quiet-period`; constructed lazily by the SDK, so unused it costs nothing. */
+  readonly dynamodb: DynamoDBClient;
 }
 
-/** Builds the three clients with one configuration; called once per container, never at import time. */
+/** Builds the clients with one configuration; called once per container, never at import time. */
 export function createClients(options: ClientOptions = {}): Clients {
   const config = {
     ...(options.region ? { region: options.region } : {}),
@@ -42,5 +45,10 @@ export function createClients(options: ClientOptions = {}): Clients {
       throwOnRequestTimeout: true,
     },
   };
-  return { glacier: new GlacierClient(config), sns: new SNSClient(config), ssm: new SSMClient(config) };
+  return {
+    glacier: new GlacierClient(config),
+    sns: new SNSClient(config),
+    ssm: new SSMClient(config),
+    dynamodb: new DynamoDBClient(config),
+  };
 }

@@ -2,10 +2,11 @@ import {
   AbortMultipartUploadCommand,
   type GlacierClient,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListVaultsCommand,
 } from '@aws-sdk/client-glacier';
 import { LIST_PAGE_SIZE } from '../core/defaults';
-import type { UploadPage, VaultApi } from '../core/types';
+import type { PartsPage, UploadPage, VaultApi } from '../core/types';
 
 /** Glacier's answer for an unknown vault or upload id (also an upload aborted a while ago). */
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -37,6 +38,25 @@ export class GlacierVaultApi implements VaultApi {
         partSizeBytes: upload.PartSizeInBytes ?? undefined,
       })),
       // Glacier sends `null` on the last page; an empty string would be no better a continuation.
+      marker: out.Marker ? out.Marker : undefined,
+    };
+  }
+
+  async listPartsPage(vault: string, uploadId: string, marker: string | undefined): Promise<PartsPage> {
+    // No `limit`: the API reference and the developer guide disagree on its maximum.
+    const out = await this.client.send(
+      new ListPartsCommand({
+        accountId: this.accountId,
+        vaultName: vault,
+        uploadId,
+        ...(marker === undefined ? {} : { marker }),
+      }),
+    );
+    return {
+      parts: (out.Parts ?? []).map((part) => ({
+        range: part.RangeInBytes ?? '',
+        treeHash: part.SHA256TreeHash ?? '',
+      })),
       marker: out.Marker ? out.Marker : undefined,
     };
   }

@@ -20,6 +20,7 @@ export function emitRunMetrics(
     metrics.addMetric(METRICS.abortFailures, MetricUnit.Count, vault.failed);
     metrics.addMetric(METRICS.vaultErrors, MetricUnit.Count, vault.error === null ? 0 : 1);
     metrics.addMetric(METRICS.anomalies, MetricUnit.Count, vault.anomalies.length + vault.anomaliesOmitted);
+    metrics.addMetric(METRICS.bytesAtStake, MetricUnit.Bytes, vault.bytesAtStake);
     metrics.publishStoredMetrics();
   }
   const { totals } = report;
@@ -29,6 +30,7 @@ export function emitRunMetrics(
   metrics.addMetric(METRICS.abortFailures, MetricUnit.Count, totals.failed);
   metrics.addMetric(METRICS.vaultErrors, MetricUnit.Count, totals.vaultErrors);
   metrics.addMetric(METRICS.anomalies, MetricUnit.Count, totals.anomalies);
+  metrics.addMetric(METRICS.bytesAtStake, MetricUnit.Bytes, totals.bytesAtStake);
   // Only a run whose report reached SNS counts: the alarm on its absence is the dead-man's switch.
   if (options.runCompleted) metrics.addMetric(METRICS.runsCompleted, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();

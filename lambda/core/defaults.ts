@@ -11,6 +11,13 @@ export const DEFAULT_MAX_ABORTS = 1000;
 export const DEFAULT_NOTIFY = 'findings';
 export const DEFAULT_VAULT_CONCURRENCY = 4;
 export const DEFAULT_ABORT_CONCURRENCY = 8;
+/**
+ * Most upload part listings (ListParts calls) in one run: each stale upload is measured once, so this
+ * bounds the extra requests on a vault full of abandoned uploads.
+ */
+export const DEFAULT_MAX_LIST_PARTS = 2000;
+/** A state record lives this long after its upload was last seen (DynamoDB TTL attribute). */
+export const STATE_TTL_DAYS = 30;
 
 /** Glacier's documented maximum (and default) page size for ListMultipartUploads. */
 export const LIST_PAGE_SIZE = 50;
@@ -35,6 +42,8 @@ export const PARAM = {
   maxAborts: 'max-aborts',
   exclude: 'exclude',
   notify: 'notify',
+  quietPeriod: 'quiet-period',
+  maxListParts: 'max-list-parts',
 } as const;
 export type ParamKey = keyof typeof PARAM;
 export const PARAM_NAMES: readonly string[] = Object.values(PARAM);
@@ -46,6 +55,7 @@ export const ENV = {
   vaultConcurrency: 'SWEEPER_VAULT_CONCURRENCY',
   abortConcurrency: 'SWEEPER_ABORT_CONCURRENCY',
   vaultPattern: 'SWEEPER_VAULT_PATTERN',
+  stateTable: 'SWEEPER_STATE_TABLE',
 } as const;
 
 export const METRIC_NAMESPACE = 'GlacierSweeper';
@@ -58,6 +68,7 @@ export const METRICS = {
   vaultErrors: 'VaultErrors',
   anomalies: 'Anomalies',
   runsCompleted: 'RunsCompleted',
+  bytesAtStake: 'BytesAtStake',
 } as const;
 
 export const SERVICE_NAME = 'glacier-sweeper';

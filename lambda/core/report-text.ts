@@ -2,6 +2,7 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
   DEFAULT_MAX_ABORTS,
+  DEFAULT_MAX_LIST_PARTS,
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   ENV,
@@ -149,6 +150,8 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   if (t.gone > 0) summary.push(`${t.gone} gone`);
   if (t.skipped > 0) summary.push(`${t.skipped} skipped`);
   if (t.reported > 0) summary.push(`${t.reported} reported`);
+  if (t.pending > 0) summary.push(`${t.pending} pending`);
+  if (t.stale > t.unmeasured) summary.push(`${formatBytes(t.bytesAtStake)} at stake`);
   if (t.anomalies > 0) summary.push(count(t.anomalies, 'anomaly', 'anomalies'));
   if (t.vaultErrors > 0) summary.push(count(t.vaultErrors, 'vault error', 'vault errors'));
   lines.push(summary.join(SEP));
@@ -181,6 +184,16 @@ function explanations(report: SweepReport): string[] {
   }
   if (report.action === 'report' && t.stale > 0) {
     out.push(`Report mode: nothing was aborted (set the ${PARAM.action} parameter to abort to clean up).`);
+  }
+  if (t.pending > 0) {
+    out.push(
+      `Quiet period: ${count(t.pending, 'stale upload is', 'stale uploads are')} pending, not yet proven idle (unchanged parts since an earlier run); each is aborted once it stays unchanged past its eligible time.`,
+    );
+  }
+  if (t.unmeasured > 0 && t.stale > t.unmeasured) {
+    out.push(
+      `${count(t.unmeasured, 'stale upload was', 'stale uploads were')} not measured (max-list-parts, time budget or a failed part listing): bytes at stake leave them out.`,
+    );
   }
   if (t.failed > 0) {
     out.push(
@@ -228,6 +241,14 @@ function vaultSection(report: SweepReport): string[] {
   if (t.gone > 0) columns.push({ title: 'GONE', right: true, cell: (v) => String(v.gone) });
   if (t.skipped > 0) columns.push({ title: 'SKIPPED', right: true, cell: (v) => String(v.skipped) });
   if (t.reported > 0) columns.push({ title: 'REPORTED', right: true, cell: (v) => String(v.reported) });
+  if (t.pending > 0) columns.push({ title: 'PENDING', right: true, cell: (v) => String(v.pending) });
+  if (t.stale > t.unmeasured) {
+    columns.push({
+      title: 'AT STAKE',
+      right: true,
+      cell: (v) => (v.stale > v.unmeasured ? formatBytes(v.bytesAtStake) : '-'),
+    });
+  }
   if (showAnomalies) columns.push({ title: 'ANOMALIES', right: true, cell: (v) => String(anomalyCount(v)) });
   columns.push({ title: 'STATUS', cell: vaultStatus });
 
@@ -260,7 +281,10 @@ function staleSection(report: SweepReport): string[] {
         { title: 'AGE', cell: (r) => formatAge(r.entry.ageHours * 3_600_000) },
         { title: 'CREATED (UTC)', cell: (r) => utcMinute(r.entry.createdAt) },
         { title: 'PART SIZE', cell: (r) => formatBytes(r.entry.partSizeBytes) },
-        { title: 'OUTCOME', cell: (r) => cleanText(r.entry.outcome, 12) },
+        ...(t.stale > t.unmeasured
+          ? [{ title: 'UPLOADED', cell: (r: StaleRow) => formatBytes(r.entry.bytesUploaded ?? null) }]
+          : []),
+        { title: 'OUTCOME', cell: (r) => outcomeCell(r.entry) },
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, MAX_DESCRIPTION_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
       ],
@@ -270,6 +294,14 @@ function staleSection(report: SweepReport): string[] {
   const more = total - rows.length;
   if (more > 0) out.push(`…and ${more} more: ${MORE_HINT}`);
   return out;
+}
+
+/** A pending upload says when it may be aborted, so the operator knows what to expect. */
+function outcomeCell(entry: StaleUploadEntry): string {
+  const outcome = cleanText(entry.outcome, 12);
+  return entry.outcome === 'pending' && entry.eligibleAt
+    ? `${outcome} until ${utcMinute(entry.eligibleAt)}`
+    : outcome;
 }
 
 /**
@@ -365,6 +397,8 @@ const EXAMPLE_VALUE: Record<string, string> = {
   [PARAM.maxAborts]: String(DEFAULT_MAX_ABORTS),
   [PARAM.exclude]: "'^keep:'",
   [PARAM.notify]: DEFAULT_NOTIFY,
+  [PARAM.quietPeriod]: '2d',
+  [PARAM.maxListParts]: String(DEFAULT_MAX_LIST_PARTS),
 };
 
 /**

@@ -4,6 +4,7 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
   DEFAULT_MAX_ABORTS,
+  DEFAULT_MAX_LIST_PARTS,
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   DEFAULT_SSM_PREFIX,
@@ -137,13 +138,21 @@ export function parseExclude(value: string | undefined, names: SettingNames): Re
   }
 }
 
-export function parseMaxAborts(value: string, names: SettingNames): number {
+function wholeNumber(names: SettingNames, key: ParamKey, value: string): number {
   const trimmed = value.trim();
   const n = Number(trimmed);
   if (!WHOLE_NUMBER_RE.test(trimmed) || !Number.isSafeInteger(n)) {
-    fail(names, 'maxAborts', value, 'must be a whole number of 0 or more');
+    fail(names, key, value, 'must be a whole number of 0 or more');
   }
   return n;
+}
+
+export function parseMaxAborts(value: string, names: SettingNames): number {
+  return wholeNumber(names, 'maxAborts', value);
+}
+
+export function parseMaxListParts(value: string, names: SettingNames): number {
+  return wholeNumber(names, 'maxListParts', value);
 }
 
 export function parseAccountId(value: string, names: SettingNames): string {
@@ -183,6 +192,9 @@ export function parseSettings(raw: RawSettings, names: SettingNames): SweepSetti
     maxAborts: parseMaxAborts(raw.maxAborts ?? String(DEFAULT_MAX_ABORTS), names),
     exclude: parseExclude(raw.exclude, names),
     notify: oneOf<Notify>(names, 'notify', raw.notify ?? DEFAULT_NOTIFY, NOTIFY_MODES),
+    quietPeriod:
+      raw.quietPeriod === undefined ? undefined : durationOf(names, 'quietPeriod', raw.quietPeriod),
+    maxListParts: parseMaxListParts(raw.maxListParts ?? String(DEFAULT_MAX_LIST_PARTS), names),
   };
 }
 
@@ -193,6 +205,8 @@ export interface RuntimeEnv {
   readonly vaultConcurrency: number;
   readonly abortConcurrency: number;
   readonly vaultPattern: RegExp | undefined;
+  /** DynamoDB table of upload history for `quiet-period`; unset when the stack has none. */
+  readonly stateTable: string | undefined;
 }
 
 const SSM_PREFIX_RE = /^\/[a-zA-Z0-9_.\-/]{0,900}[a-zA-Z0-9_.-]$/;
@@ -246,5 +260,6 @@ export function parseRuntimeEnv(env: Record<string, string | undefined>): Runtim
     vaultConcurrency: envInteger(env, ENV.vaultConcurrency, DEFAULT_VAULT_CONCURRENCY, MAX_VAULT_CONCURRENCY),
     abortConcurrency: envInteger(env, ENV.abortConcurrency, DEFAULT_ABORT_CONCURRENCY, MAX_ABORT_CONCURRENCY),
     vaultPattern: parseVaultPattern(env[ENV.vaultPattern], ENV.vaultPattern),
+    stateTable: env[ENV.stateTable]?.trim() || undefined,
   };
 }

@@ -1,3 +1,13 @@
+import {
+  type ActivityVerdict,
+  judgeActivity,
+  measureUpload,
+  nextHistory,
+  type PartsFingerprint,
+  type StateStore,
+  stateKey,
+  type UploadHistory,
+} from './activity';
 import { AbortBudget, judgeUpload, type UploadPolicy } from './decide';
 import { createLimiter, mapLimited } from './limit';
 import type {
@@ -28,6 +38,17 @@ export interface SweepObserver {
   vaultsResolved?(vaults: readonly string[]): void;
   pageListed?(event: { vault: string; uploads: number }): void;
   vaultDone?(report: VaultReport): void;
+  /** Something went wrong that changes no outcome (a part listing or a state write failed). */
+  warning?(event: { vault: string; uploadId: string; message: string }): void;
+}
+
+/** Activity-aware abort (`quiet-period`): where the history lives and how long an upload must be quiet. */
+export interface ActivityCheck {
+  readonly quietPeriodMs: number;
+  readonly state: StateStore;
+  /** The vault owner account and the region: with vault and upload id they make the state key. */
+  readonly account: string;
+  readonly region: string;
 }
 
 export interface StaleUploadEvent extends StaleUploadEntry {
@@ -47,6 +68,10 @@ export interface SweepVaultInput {
   readonly deadline: number;
   readonly abortConcurrency: number;
   readonly budget: AbortBudget;
+  /** Bounds ListParts listings across the run; an upload past it is reported as not measured. */
+  readonly measureBudget: AbortBudget;
+  /** Set when `quiet-period` is: then an abort also needs proof that the upload is idle. */
+  readonly activity?: ActivityCheck | undefined;
   /** Resume point from an earlier call; undefined starts at the first page. */
   readonly startMarker?: string | undefined;
   readonly observer?: SweepObserver;
@@ -88,8 +113,9 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const limit = createLimiter(input.abortConcurrency);
   const stale = new Map<string, Tracked>();
   const anomalies = new Map<string, AnomalyEntry>();
-  const aborts: Promise<void>[] = [];
-  const counts = { scanned: 0, aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0 };
+  const work: Promise<void>[] = [];
+  const counts = { scanned: 0, aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0, pending: 0 };
+  const { activity } = input;
   let error: string | null = null;
   let marker = input.startMarker;
   let complete = false;
@@ -105,16 +131,89 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     });
   };
 
-  const abortOne = async (tracked: Tracked): Promise<void> => {
+  const warn = (uploadId: string, message: string): void =>
+    observer?.warning?.({ vault: vault.name, uploadId, message });
+
+  /** Lists the upload's parts within the run's bound; undefined when not measured. */
+  const measure = async (tracked: Tracked): Promise<PartsFingerprint | undefined> => {
+    if (!input.measureBudget.take()) return undefined;
+    try {
+      const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
+      tracked.entry.bytesUploaded = observed.bytes;
+      tracked.entry.partCount = observed.partCount;
+      return observed;
+    } catch (measureError) {
+      warn(tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
+      return undefined;
+    }
+  };
+
+  /**
+   * Reads and updates the upload's history; decides whether it has been idle for the quiet period.
+   * Without a readable history nothing is proven, so the verdict is "not idle".
+   */
+  const checkActivity = async (
+    tracked: Tracked,
+    check: ActivityCheck,
+    observed: PartsFingerprint | undefined,
+  ): Promise<ActivityVerdict> => {
+    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
+    let stored: UploadHistory | undefined;
+    if (observed !== undefined) {
+      try {
+        stored = await check.state.get(key);
+      } catch (stateError) {
+        const now = clock();
+        return {
+          idle: false,
+          eligibleAt: now + check.quietPeriodMs,
+          reason: `state could not be read: ${errorSummary(stateError)}`,
+        };
+      }
+    }
+    const now = clock();
+    const verdict = judgeActivity(stored, observed, check.quietPeriodMs, now);
+    if (observed !== undefined) {
+      try {
+        await check.state.put(key, nextHistory(stored, observed, now), stored);
+      } catch (stateError) {
+        warn(tracked.entry.uploadId, `state could not be written: ${errorSummary(stateError)}`);
+      }
+    }
+    return verdict;
+  };
+
+  const forget = async (tracked: Tracked, check: ActivityCheck): Promise<void> => {
+    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
+    try {
+      await check.state.delete(key);
+    } catch (stateError) {
+      warn(tracked.entry.uploadId, `state could not be deleted: ${errorSummary(stateError)}`);
+    }
+  };
+
+  const processStale = async (tracked: Tracked, intent: 'abort' | 'report'): Promise<void> => {
+    if (clock() >= input.deadline)
+      return settle(tracked, 'reported', 'time budget ran out before it was measured');
+    const observed = await measure(tracked);
+    const verdict = activity ? await checkActivity(tracked, activity, observed) : ({ idle: true } as const);
+    if (intent === 'report') return settle(tracked, 'reported', 'report mode');
+    if (!verdict.idle) {
+      tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
+      return settle(tracked, 'pending', verdict.reason);
+    }
     if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
     if (!input.budget.take()) return settle(tracked, 'reported', 'max-aborts reached');
     const { uploadId, createdAt, ageHours } = tracked.entry;
     observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
+    let outcome: Outcome;
     try {
-      settle(tracked, await api.abortUpload(vault.name, uploadId));
+      outcome = await api.abortUpload(vault.name, uploadId);
     } catch (abortError) {
-      settle(tracked, 'failed', errorSummary(abortError));
+      return settle(tracked, 'failed', errorSummary(abortError));
     }
+    if (activity) await forget(tracked, activity);
+    settle(tracked, outcome);
   };
 
   const judgePage = (uploads: readonly Upload[]): void => {
@@ -144,13 +243,17 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
           ageHours: roundHours(verdict.ageMs),
           description,
           partSizeBytes: upload.partSizeBytes ?? null,
+          bytesUploaded: null,
+          partCount: null,
           outcome: 'reported',
         },
       };
       stale.set(upload.uploadId, tracked);
       if (verdict.intent === 'skip') settle(tracked, 'skipped', 'matched exclude');
-      else if (verdict.intent === 'report') settle(tracked, 'reported', 'report mode');
-      else aborts.push(limit(() => abortOne(tracked)));
+      else {
+        const intent = verdict.intent;
+        work.push(limit(() => processStale(tracked, intent)));
+      }
     }
   };
 
@@ -175,7 +278,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   } catch (listError) {
     error = errorSummary(listError);
   }
-  await Promise.all(aborts);
+  await Promise.all(work);
 
   const staleUploads = [...stale.values()].sort((a, b) => a.createdMs - b.createdMs).map((t) => t.entry);
   const report: VaultReport = {
@@ -188,6 +291,9 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     failed: counts.failed,
     skipped: counts.skipped,
     reported: counts.reported,
+    pending: counts.pending,
+    bytesAtStake: staleUploads.reduce((sum, entry) => sum + (entry.bytesUploaded ?? 0), 0),
+    unmeasured: staleUploads.filter((entry) => entry.bytesUploaded === null).length,
     complete,
     error,
     staleUploads,
@@ -208,6 +314,10 @@ export interface SweepRunInput {
   readonly abortConcurrency: number;
   readonly runId: string;
   readonly region: string;
+  /** The vault owner account (12 digits) when known; part of the state key. */
+  readonly account?: string;
+  /** Upload history for `quiet-period`; without it, every stale upload stays pending. */
+  readonly state?: StateStore | undefined;
   /** Only these configured vaults (a manual invocation's `vaults`); already validated. */
   readonly onlyVaults?: readonly string[] | undefined;
   /** Narrows `*` (SWEEPER_VAULT_PATTERN). */
@@ -241,6 +351,13 @@ async function resolveTargets(input: SweepRunInput): Promise<{ targets: VaultTar
   return { targets };
 }
 
+/** Stands in when `quiet-period` is set but no table is: nothing can be proven idle, so nothing is aborted. */
+const NO_STATE: StateStore = {
+  get: () => Promise.reject(new Error('no state table is configured (SWEEPER_STATE_TABLE)')),
+  put: () => Promise.resolve(),
+  delete: () => Promise.resolve(),
+};
+
 function failedListingReport(settings: SweepSettings, error: string): VaultReport {
   return {
     vault: '*',
@@ -252,6 +369,9 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
     failed: 0,
     skipped: 0,
     reported: 0,
+    pending: 0,
+    bytesAtStake: 0,
+    unmeasured: 0,
     complete: false,
     error: `ListVaults failed: ${error}`,
     staleUploads: [],
@@ -266,6 +386,16 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
   const startedAt = new Date(input.clock()).toISOString();
   const action: Action = input.forceReport ? 'report' : input.settings.action;
   const budget = new AbortBudget(input.settings.maxAborts);
+  const measureBudget = new AbortBudget(input.settings.maxListParts);
+  const { quietPeriod } = input.settings;
+  const activity: ActivityCheck | undefined = quietPeriod
+    ? {
+        quietPeriodMs: quietPeriod.ms,
+        state: input.state ?? NO_STATE,
+        account: input.account ?? '-',
+        region: input.region,
+      }
+    : undefined;
   const { targets, listError } = await resolveTargets(input);
   input.observer?.vaultsResolved?.(targets.map((target) => target.name));
   const results = await mapLimited(targets, input.vaultConcurrency, (vault) =>
@@ -278,6 +408,8 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       deadline: input.deadline,
       abortConcurrency: input.abortConcurrency,
       budget,
+      measureBudget,
+      activity,
       ...(input.observer ? { observer: input.observer } : {}),
     }),
   );
@@ -307,6 +439,9 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
     failed: 0,
     skipped: 0,
     reported: 0,
+    pending: 0,
+    bytesAtStake: 0,
+    unmeasured: 0,
     anomalies: 0,
     vaultErrors: 0,
   };
@@ -319,6 +454,9 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
     totals.failed += v.failed;
     totals.skipped += v.skipped;
     totals.reported += v.reported;
+    totals.pending += v.pending;
+    totals.bytesAtStake += v.bytesAtStake;
+    totals.unmeasured += v.unmeasured;
     totals.anomalies += v.anomalies.length + v.anomaliesOmitted;
     if (v.error !== null) totals.vaultErrors += 1;
   }

@@ -3,9 +3,12 @@ import type { Duration } from './duration';
 export type Action = 'report' | 'abort';
 export type Notify = 'findings' | 'always';
 
-/** What happened to one stale upload. `stale = aborted + gone + failed + skipped + reported`. */
-export type Outcome = 'aborted' | 'gone' | 'failed' | 'skipped' | 'reported';
-export const OUTCOMES: readonly Outcome[] = ['aborted', 'gone', 'failed', 'skipped', 'reported'];
+/**
+ * What happened to one stale upload. `stale = aborted + gone + failed + skipped + reported + pending`.
+ * `pending` (only with `quiet-period`): stale, but not yet proven idle, so kept.
+ */
+export type Outcome = 'aborted' | 'gone' | 'failed' | 'skipped' | 'reported' | 'pending';
+export const OUTCOMES: readonly Outcome[] = ['aborted', 'gone', 'failed', 'skipped', 'reported', 'pending'];
 
 /** One in-progress multipart upload as listed, before any trust is placed in its fields. */
 export interface Upload {
@@ -22,8 +25,22 @@ export interface UploadPage {
   readonly marker: string | undefined;
 }
 
+/** One uploaded part as ListParts shows it. */
+export interface UploadedPart {
+  /** `start-end`, inclusive byte offsets, as Glacier writes it. */
+  readonly range: string;
+  readonly treeHash: string;
+}
+
+export interface PartsPage {
+  readonly parts: readonly UploadedPart[];
+  readonly marker: string | undefined;
+}
+
 /** The port the sweep needs from Glacier. Adapters translate, they never decide. */
 export interface VaultApi {
+  /** One page of an upload's parts (ListParts, no `limit`: the docs disagree on its maximum). */
+  listPartsPage(vault: string, uploadId: string, marker: string | undefined): Promise<PartsPage>;
   listUploadsPage(vault: string, marker: string | undefined): Promise<UploadPage>;
   /** Resolves `gone` when Glacier answers that the upload does not exist; rejects on any other failure. */
   abortUpload(vault: string, uploadId: string): Promise<'aborted' | 'gone'>;
@@ -50,6 +67,10 @@ export interface SweepSettings {
   readonly maxAborts: number;
   readonly exclude: RegExp | undefined;
   readonly notify: Notify;
+  /** Activity-aware abort: abort only uploads seen unchanged for this long. Unset: age alone decides. */
+  readonly quietPeriod: Duration | undefined;
+  /** Most ListParts listings (one per stale upload measured) in one run. */
+  readonly maxListParts: number;
 }
 
 export interface StaleUploadEntry {
@@ -58,7 +79,12 @@ export interface StaleUploadEntry {
   ageHours: number;
   description: string;
   partSizeBytes: number | null;
+  /** Bytes in the parts uploaded so far (ListParts); null when the upload was not measured. */
+  bytesUploaded: number | null;
+  partCount: number | null;
   outcome: Outcome;
+  /** Only for `pending`: when the upload can be aborted if it stays unchanged (ISO-8601). */
+  eligibleAt?: string;
 }
 
 export interface AnomalyEntry {
@@ -73,6 +99,7 @@ export interface OutcomeCounts {
   failed: number;
   skipped: number;
   reported: number;
+  pending: number;
 }
 
 export interface VaultReport extends OutcomeCounts {
@@ -80,6 +107,10 @@ export interface VaultReport extends OutcomeCounts {
   olderThan: string;
   scanned: number;
   stale: number;
+  /** Sum of `bytesUploaded` over the measured stale uploads. */
+  bytesAtStake: number;
+  /** Stale uploads whose parts were not listed (ListParts bound, time budget or a failed listing). */
+  unmeasured: number;
   complete: boolean;
   error: string | null;
   staleUploads: StaleUploadEntry[];
@@ -93,6 +124,8 @@ export interface ReportTotals extends OutcomeCounts {
   vaults: number;
   scanned: number;
   stale: number;
+  bytesAtStake: number;
+  unmeasured: number;
   anomalies: number;
   vaultErrors: number;
 }

@@ -4,6 +4,7 @@ import {
   type AbortMultipartUploadCommandInput,
   GlacierClient,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListVaultsCommand,
   type UploadListElement,
 } from '@aws-sdk/client-glacier';
@@ -105,6 +106,8 @@ const runsCompleted = () =>
 
 beforeEach(() => {
   glacierMock.reset();
+  // Stale uploads are measured with ListParts (bytes at stake): by default they have no parts yet.
+  glacierMock.on(ListPartsCommand).resolves({ Parts: [] });
   snsMock.reset();
   ssmMock.reset();
   capture = capturedMetrics();

@@ -36,6 +36,8 @@ describe('parseSettings defaults', () => {
       maxAborts: 1000,
       exclude: undefined,
       notify: 'findings',
+      quietPeriod: undefined,
+      maxListParts: 2000,
     });
   });
 

@@ -151,7 +151,7 @@ describe('buildReportMessage', () => {
 
   it('drops quiet vaults first and counts them when thousands of vaults do not fit even with empty lists', () => {
     const vaults = Array.from({ length: 5000 }, (_, i) => {
-      const name = `${String(i).padStart(4, '0')}-${'n'.repeat(50)}`;
+      const name = `${String(i).padStart(4, '0')}-${'n'.repeat(30)}`;
       if (i % 50 === 7) return vaultReport(name, { error: 'ServiceUnavailableException: try later' });
       if (i % 50 === 21) return vaultReport(name, { stale: staleUploads(name, 2) });
       return vaultReport(name);

@@ -21,6 +21,7 @@ function vaultInput(api: FakeVaultApi, overrides: Partial<Parameters<typeof swee
     deadline: NOW + 60_000,
     abortConcurrency: 8,
     budget: new AbortBudget(1000),
+    measureBudget: new AbortBudget(1000),
     ...overrides,
   };
 }
@@ -196,7 +197,7 @@ describe('sweepVault', () => {
     await sweepVault(
       vaultInput(api, { observer: { abortStarting: (e) => order.push(`intent:${e.uploadId}`) } }),
     );
-    expect(order).toEqual(['request:list', 'intent:old', 'request:abort']);
+    expect(order).toEqual(['request:list', 'request:listParts', 'intent:old', 'request:abort']);
   });
 });
 
@@ -236,6 +237,9 @@ describe('sweepRun', () => {
       failed: 0,
       skipped: 0,
       reported: 0,
+      pending: 0,
+      bytesAtStake: 0,
+      unmeasured: 0,
       anomalies: 0,
       vaultErrors: 1,
     });

@@ -15,6 +15,9 @@ function vault(name: string, counts: Partial<VaultReport>): VaultReport {
     failed: 0,
     skipped: 0,
     reported: 0,
+    pending: 0,
+    bytesAtStake: 0,
+    unmeasured: 0,
     complete: true,
     error: null,
     staleUploads: [],
@@ -49,6 +52,7 @@ const REPORT = report([
     failed: 2,
     anomalies: [{ uploadId: 'x', createdAt: 'garbage', description: '' }],
     anomaliesOmitted: 4,
+    bytesAtStake: 5_000_000,
   }),
   vault('beta', {
     scanned: 3,
@@ -67,6 +71,7 @@ const METRIC_NAMES = [
   'AbortFailures',
   'VaultErrors',
   'Anomalies',
+  'BytesAtStake',
 ];
 
 const directive = (line: EmfLine) => {
@@ -98,7 +103,9 @@ describe('emitRunMetrics', () => {
     for (const line of lines) {
       expect(directive(line).Namespace).toBe('GlacierSweeper');
       expect(line).not.toHaveProperty('service');
-      for (const metric of directive(line).Metrics) expect(metric.Unit).toBe('Count');
+      for (const metric of directive(line).Metrics) {
+        expect(metric.Unit).toBe(metric.Name === 'BytesAtStake' ? 'Bytes' : 'Count');
+      }
     }
 
     expect(directive(alpha).Dimensions).toEqual([['Vault']]);
@@ -111,6 +118,7 @@ describe('emitRunMetrics', () => {
       AbortFailures: 2,
       VaultErrors: 0,
       Anomalies: 5,
+      BytesAtStake: 5_000_000,
     });
 
     expect(directive(beta).Dimensions).toEqual([['Vault']]);
@@ -122,6 +130,7 @@ describe('emitRunMetrics', () => {
       AbortFailures: 0,
       VaultErrors: 1,
       Anomalies: 0,
+      BytesAtStake: 0,
     });
 
     expect(directive(run).Dimensions.flat()).toEqual([]);
@@ -134,6 +143,7 @@ describe('emitRunMetrics', () => {
       AbortFailures: 2,
       VaultErrors: 1,
       Anomalies: 5,
+      BytesAtStake: 5_000_000,
       RunsCompleted: 1,
     });
   });

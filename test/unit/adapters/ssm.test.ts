@@ -15,6 +15,8 @@ const ALL_NAMES = [
   '/glacier-sweeper/max-aborts',
   '/glacier-sweeper/exclude',
   '/glacier-sweeper/notify',
+  '/glacier-sweeper/quiet-period',
+  '/glacier-sweeper/max-list-parts',
 ];
 
 beforeEach(() => {
@@ -22,7 +24,7 @@ beforeEach(() => {
 });
 
 describe('readSettings', () => {
-  it('asks for all seven parameters under the prefix in one GetParameters call', async () => {
+  it('asks for all nine parameters under the prefix in one GetParameters call', async () => {
     ssmMock.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: ALL_NAMES });
 
     await readSettings(client, '/glacier-sweeper');
@@ -39,7 +41,7 @@ describe('readSettings', () => {
     await readSettings(client, '/team/sweeper');
 
     const names = ssmMock.commandCalls(GetParametersCommand)[0]?.args[0].input.Names ?? [];
-    expect(names).toHaveLength(7);
+    expect(names).toHaveLength(9);
     expect(names).toContain('/team/sweeper/vaults');
     expect(names.every((name) => name.startsWith('/team/sweeper/'))).toBe(true);
   });

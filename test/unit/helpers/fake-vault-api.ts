@@ -1,4 +1,4 @@
-import type { Upload, UploadPage, VaultApi } from '../../../lambda/core/types';
+import type { PartsPage, Upload, UploadedPart, UploadPage, VaultApi } from '../../../lambda/core/types';
 
 /**
  * An in-memory VaultApi for core tests (a fake, not a mock: it behaves like a tiny Glacier). Pages are
@@ -6,11 +6,15 @@ import type { Upload, UploadPage, VaultApi } from '../../../lambda/core/types';
  */
 export class FakeVaultApi implements VaultApi {
   readonly calls: Array<{
-    op: 'list' | 'abort' | 'listVaults';
+    op: 'list' | 'abort' | 'listVaults' | 'listParts';
     vault?: string;
     marker?: string | undefined;
     uploadId?: string;
   }> = [];
+  /** Parts by upload id (uploads without an entry have none); listed `partsPageSize` at a time. */
+  readonly parts = new Map<string, UploadedPart[]>();
+  partsPageSize = 2;
+  readonly failParts = new Set<string>();
   readonly aborted: Array<{ vault: string; uploadId: string }> = [];
   private readonly vaults = new Map<string, { uploads: Upload[]; pageSizes: number[] }>();
   /** Upload ids whose abort rejects; vaults whose listing rejects. */
@@ -18,7 +22,7 @@ export class FakeVaultApi implements VaultApi {
   readonly goneOnAbort = new Set<string>();
   readonly failList = new Map<string, Error>();
   /** Called before each request completes: lets a test advance a clock or count concurrency. */
-  onRequest: (op: 'list' | 'abort') => Promise<void> | void = () => {};
+  onRequest: (op: 'list' | 'abort' | 'listParts') => Promise<void> | void = () => {};
   private inFlight = 0;
   maxInFlightAborts = 0;
 
@@ -48,6 +52,17 @@ export class FakeVaultApi implements VaultApi {
     const next =
       end < state.uploads.length ? Buffer.from(`${vault}:${pageIndex + 1}`).toString('base64url') : undefined;
     return { uploads: state.uploads.slice(start, end), marker: next };
+  }
+
+  async listPartsPage(vault: string, uploadId: string, marker: string | undefined): Promise<PartsPage> {
+    this.calls.push({ op: 'listParts', vault, uploadId, marker });
+    await this.onRequest('listParts');
+    if (this.failParts.has(uploadId))
+      throw Object.assign(new Error('parts unavailable'), { name: 'ServiceUnavailableException' });
+    const all = this.parts.get(uploadId) ?? [];
+    const start = marker === undefined ? 0 : Number(marker);
+    const end = start + this.partsPageSize;
+    return { parts: all.slice(start, end), marker: end < all.length ? String(end) : undefined };
   }
 
   async abortUpload(vault: string, uploadId: string): Promise<'aborted' | 'gone'> {

@@ -25,8 +25,11 @@ export interface StaleOptions {
   /** Hours between consecutive entries (default 1). */
   stepHours?: number;
   outcome?: Outcome | ((index: number) => Outcome);
+  eligibleAt?: string;
   description?: (index: number) => string;
   partSizeBytes?: number | null;
+  /** Bytes uploaded per entry; null (the default) = not measured. */
+  bytesUploaded?: number | null;
 }
 
 /** `n` stale uploads of one vault, oldest first, as the sweep core lists them. */
@@ -42,7 +45,10 @@ export function staleUploads(vault: string, n: number, options: StaleOptions = {
       ageHours,
       description: options.description ? options.description(i) : `backup ${i}`,
       partSizeBytes: options.partSizeBytes === undefined ? 4 * MIB : options.partSizeBytes,
+      bytesUploaded: options.bytesUploaded ?? null,
+      partCount: options.bytesUploaded == null ? null : 3,
       outcome: typeof outcome === 'function' ? outcome(i) : outcome,
+      ...(options.eligibleAt ? { eligibleAt: options.eligibleAt } : {}),
     };
   });
 }
@@ -69,7 +75,7 @@ export interface VaultOptions {
 export function vaultReport(vault: string, options: VaultOptions = {}): VaultReport {
   const stale = options.stale ?? [];
   const odd = options.anomalies ?? [];
-  const counts: OutcomeCounts = { aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0 };
+  const counts: OutcomeCounts = { aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0, pending: 0 };
   for (const e of stale) counts[e.outcome]++;
   const error = options.error ?? null;
   return {
@@ -78,6 +84,8 @@ export function vaultReport(vault: string, options: VaultOptions = {}): VaultRep
     scanned: stale.length + odd.length + (options.fresh ?? 10),
     stale: stale.length,
     ...counts,
+    bytesAtStake: stale.reduce((n, e) => n + (e.bytesUploaded ?? 0), 0),
+    unmeasured: stale.filter((e) => e.bytesUploaded === null).length,
     complete: options.complete ?? error === null,
     error,
     staleUploads: stale,
@@ -117,6 +125,9 @@ export function sweepReport(vaults: VaultReport[], options: ReportOptions = {}):
       failed: sum((v) => v.failed),
       skipped: sum((v) => v.skipped),
       reported: sum((v) => v.reported),
+      pending: sum((v) => v.pending),
+      bytesAtStake: sum((v) => v.bytesAtStake),
+      unmeasured: sum((v) => v.unmeasured),
       anomalies: sum((v) => v.anomalies.length + v.anomaliesOmitted),
       vaultErrors: sum((v) => (v.error === null ? 0 : 1)),
     },
