@@ -46,6 +46,8 @@ export interface LocalInvokeOptions {
   readonly clientOptions?: Omit<ClientOptions, 'endpoint' | 'region'>;
   /** Emit EMF metric lines to stdout (off by default: they would drown the demo's output). */
   readonly metrics?: boolean;
+  /** The upload-history table (dynalite locally): sets AWS_ENDPOINT_URL_DYNAMODB and SWEEPER_STATE_TABLE. */
+  readonly stateTable?: { readonly url: string; readonly tableName: string };
 }
 
 export interface LocalInvokeResult {
@@ -71,7 +73,13 @@ export async function invokeLocally(options: LocalInvokeOptions): Promise<LocalI
     AWS_ENDPOINT_URL_SSM: options.endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
-  const env = { ...process.env, SWEEPER_TOPIC_ARN: options.topicArn, ...options.env };
+  if (options.stateTable) process.env.AWS_ENDPOINT_URL_DYNAMODB = options.stateTable.url;
+  const env = {
+    ...process.env,
+    SWEEPER_TOPIC_ARN: options.topicArn,
+    ...(options.stateTable ? { SWEEPER_STATE_TABLE: options.stateTable.tableName } : {}),
+    ...options.env,
+  };
   const logger = options.logger ?? new MemoryLogger();
   const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   setDependencies({

@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { STATE_KEY_ATTRIBUTE } from '../lambda/adapters/dynamodb-state';
+
+export const LOCAL_STATE_TABLE = 'glacier-sweeper-state';
+
+export interface LocalStateTable {
+  /** `http://127.0.0.1:PORT`: set as AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly url: string;
+  readonly tableName: string;
+  /** Creates the table (as the stack does: key `pk`). */
+  create(): Promise<void>;
+  /** Deletes the table, as an operator or an accident might. */
+  drop(): Promise<void>;
+  /** Every item, for tests and the demo. */
+  items(): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB on loopback for the upload history, backed by dynalite (in memory). dynalite has no TTL and
+ * no transactions; the sweeper uses neither (it checks `ttl` itself).
+ */
+export async function startStateTable(tableName = LOCAL_STATE_TABLE): Promise<LocalStateTable> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const table: LocalStateTable = {
+    url,
+    tableName,
+    create: async () => {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [{ AttributeName: STATE_KEY_ATTRIBUTE, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: STATE_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+    },
+    items: async () => {
+      const out = await client.send(new ScanCommand({ TableName: tableName }));
+      return (out.Items ?? []).map((item) =>
+        Object.fromEntries(
+          Object.entries(item).map(([k, v]) => [k, v.S ?? (v.N === undefined ? v : Number(v.N))]),
+        ),
+      );
+    },
+    stop: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  await table.create();
+  return table;
+}
