@@ -72,6 +72,25 @@ export interface GlacierSweeperProps {
   readonly notify?: Notify;
 
   /**
+   * Initial `quiet-period` parameter: a stale upload is aborted only once its parts have not changed
+   * for this long, as recorded by earlier runs in the stack's state table (a `DURATION`, 24h to
+   * 3650d). SSM has no empty parameters, so the parameter is created only when this prop is set; the
+   * function treats an absent one as "no quiet period". The state table exists either way, so the
+   * parameter can be created later in SSM without a deploy.
+   *
+   * @default - no `quiet-period` parameter
+   */
+  readonly quietPeriod?: string;
+
+  /**
+   * Initial `max-list-parts` parameter: most upload part listings (Glacier ListParts calls, one
+   * measurement per stale upload) in one run.
+   *
+   * @default 2000 (DEFAULT_MAX_LIST_PARTS)
+   */
+  readonly maxListParts?: number | string;
+
+  /**
    * When to run: an EventBridge Scheduler `cron(…)` or `rate(…)` expression.
    *
    * The "no successful run in two days" alarm assumes at least one run a day; a sparser schedule

@@ -32,6 +32,9 @@ export interface ResolvedProps {
     readonly maxAborts: string;
     readonly exclude: string | undefined;
     readonly notify: string;
+    /** Absent parameter = no quiet period, so undefined means "do not create it". */
+    readonly quietPeriod: string | undefined;
+    readonly maxListParts: string;
   };
   readonly ssmPrefix: string;
   readonly schedule: string;
@@ -130,6 +133,8 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
         maxAborts: props.maxAborts === undefined ? undefined : String(props.maxAborts),
         exclude: props.exclude,
         notify: props.notify,
+        quietPeriod: props.quietPeriod,
+        maxListParts: props.maxListParts === undefined ? undefined : String(props.maxListParts),
       },
       propNames,
     );
@@ -209,6 +214,8 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
       maxAborts: String(settings.maxAborts),
       exclude: settings.exclude === undefined ? undefined : props.exclude,
       notify: settings.notify,
+      quietPeriod: settings.quietPeriod?.text,
+      maxListParts: String(settings.maxListParts),
     },
     ssmPrefix,
     schedule,

@@ -54,6 +54,32 @@ describe('invalid props fail synth with a message naming the prop', () => {
       /^GlacierSweeper: invalid prop exclude: .*not a valid JavaScript regular expression/,
     ],
     [
+      'quietPeriod under a day',
+      { quietPeriod: '12h' },
+      /^GlacierSweeper: invalid prop quietPeriod: quietPeriod = "12h": must be at least 24h/,
+    ],
+    [
+      'quietPeriod without a unit',
+      { quietPeriod: '3' },
+      /^GlacierSweeper: invalid prop quietPeriod: .*whole number and a unit/,
+    ],
+    ['an empty quietPeriod', { quietPeriod: '' }, /^GlacierSweeper: invalid prop quietPeriod: /],
+    [
+      'a negative maxListParts',
+      { maxListParts: -1 },
+      /^GlacierSweeper: invalid prop maxListParts: .*whole number of 0 or more/,
+    ],
+    [
+      'a fractional maxListParts',
+      { maxListParts: 1.5 },
+      /^GlacierSweeper: invalid prop maxListParts: maxListParts = "1.5"/,
+    ],
+    [
+      'a maxListParts that is not a number',
+      { maxListParts: 'lots' },
+      /^GlacierSweeper: invalid prop maxListParts: .*whole number/,
+    ],
+    [
       'an unknown notify',
       { notify: 'never' as 'always' },
       /^GlacierSweeper: invalid prop notify: .*findings, always/,
