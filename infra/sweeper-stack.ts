@@ -38,6 +38,10 @@ export class GlacierSweeperStack extends Stack {
       description: 'Undelivered schedules and failed invocations land here',
       value: this.sweeper.failureQueue.queueUrl,
     });
+    new CfnOutput(this, 'StateTableName', {
+      description: 'DynamoDB table of upload history for the quiet-period setting (SWEEPER_STATE_TABLE)',
+      value: this.sweeper.stateTable.tableName,
+    });
     new CfnOutput(this, 'DashboardUrl', {
       description: 'CloudWatch dashboard: scanned, stale, aborted and failed per vault',
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.sweeper.dashboard.dashboardName}`,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,6 +16,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { STATE_KEY_ATTRIBUTE, STATE_TTL_ATTRIBUTE } from '../../lambda/adapters/dynamodb-state';
 import {
   ENV,
   METRIC_DIMENSION_VAULT,
@@ -55,6 +57,8 @@ export class GlacierSweeper extends Construct {
   readonly topicKey: kms.Key;
   /** Schedule delivery failures and failed invocations (the function's on-failure destination). */
   readonly failureQueue: sqs.Queue;
+  /** Upload history between runs, for `quiet-period` (SWEEPER_STATE_TABLE). */
+  readonly stateTable: dynamodb.Table;
   readonly schedule: scheduler.Schedule;
   readonly parameters: Readonly<Partial<Record<ParamKey, ssm.StringParameter | ssm.StringListParameter>>>;
   readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
@@ -118,6 +122,8 @@ export class GlacierSweeper extends Construct {
         'This queue is itself the dead-letter queue: of the schedule (delivery failures) and the on-failure destination of the function.',
     });
 
+    this.stateTable = this.createStateTable();
+
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.logRetention,
       // The log is the audit trail of every abort: it outlives the stack.
@@ -126,7 +132,7 @@ export class GlacierSweeper extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `${SERVICE_NAME}: list and abort multipart uploads, read ${config.ssmPrefix}, publish reports`,
+      description: `${SERVICE_NAME}: list, measure and abort multipart uploads, keep their history, read ${config.ssmPrefix}, publish reports`,
     });
     this.addSweeperPermissions(config);
     this.grantPublish();
@@ -159,6 +165,8 @@ export class GlacierSweeper extends Construct {
       environment: {
         [ENV.ssmPrefix]: config.ssmPrefix,
         [ENV.topicArn]: this.topic.topicArn,
+        // Always set, though `quiet-period` is off by default: operators turn it on in SSM, no deploy.
+        [ENV.stateTable]: this.stateTable.tableName,
         ...(config.vaultPattern === undefined ? {} : { [ENV.vaultPattern]: config.vaultPattern }),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -225,8 +233,9 @@ export class GlacierSweeper extends Construct {
     const uploadResources = accounts.map((account) => glacierArn(account, config.vaultNameGlob));
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ListAndAbortUploads',
-        actions: ['glacier:ListMultipartUploads', 'glacier:AbortMultipartUpload'],
+        sid: 'ListMeasureAndAbortUploads',
+        // ListParts measures each stale upload (bytes at stake, activity fingerprint).
+        actions: ['glacier:ListMultipartUploads', 'glacier:ListParts', 'glacier:AbortMultipartUpload'],
         resources: uploadResources,
       }),
     );
@@ -251,12 +260,22 @@ export class GlacierSweeper extends Construct {
       [glacierArn(Stack.of(this).account, '*')],
       "glacier:ListVaults is authorised on the vault resource type and lists the account's vaults; it is needed for vaults = '*' and reveals only names.",
     );
+    // Written out rather than grantReadWriteData(), which adds batch, query, scan and describe actions
+    // the state store never calls. UpdateItem is granted with the other item writes so that the store
+    // may switch from whole-item puts to updates without a policy change.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'KeepUploadHistory',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.stateTable.tableArn],
+      }),
+    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSettings',
         actions: ['ssm:GetParameters'],
         // Every contract name, created or not: GetParameters fails as a whole if one is denied, and
-        // an operator may create `exclude` later.
+        // an operator may create `exclude` or `quiet-period` later.
         resources: Object.keys(PARAM).map((key) =>
           Arn.format(
             {
@@ -270,6 +289,31 @@ export class GlacierSweeper extends Construct {
         ),
       }),
     );
+  }
+
+  private createStateTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: STATE_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      // A few small items per stale upload per run: on-demand costs nothing while quiet-period is off.
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: STATE_TTL_ATTRIBUTE,
+      // The items are upload ids, hashes of part tree hashes and byte counts, never archive data or
+      // descriptions: the aws/dynamodb key keeps its use in CloudTrail without a key policy to keep
+      // or kms: grants (with wildcard actions) for the role; DynamoDB authorises it through the call.
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The history is re-created by the next runs. Losing it can only delay an abort by one quiet
+      // period (an upload without history is never idle), never cause one; so neither a retained
+      // orphan after `cdk destroy` nor a point-in-time backup would protect anything.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+      deletionProtection: false,
+    });
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'PITR off on purpose: the table only holds upload history that the next runs rebuild; losing it can only delay an abort by one quiet period (an upload without history is never idle), never cause one, so a restore would protect nothing.',
+    });
+    return table;
   }
 
   private grantPublish(): void {
@@ -311,6 +355,11 @@ export class GlacierSweeper extends Construct {
       accountId: text('accountId', values.accountId, "Vault owner account (12 digits), or '-' for this one"),
       maxAborts: text('maxAborts', values.maxAborts, 'Most aborts in one run; past it the run only reports'),
       notify: text('notify', values.notify, 'findings or always'),
+      maxListParts: text(
+        'maxListParts',
+        values.maxListParts,
+        'Most upload part listings (ListParts) in one run, to measure stale uploads',
+      ),
       ...(values.exclude === undefined
         ? {}
         : {
@@ -318,6 +367,15 @@ export class GlacierSweeper extends Construct {
               'exclude',
               values.exclude,
               'Uploads whose description or id match are never touched',
+            ),
+          }),
+      ...(values.quietPeriod === undefined
+        ? {}
+        : {
+            quietPeriod: text(
+              'quietPeriod',
+              values.quietPeriod,
+              'Abort only uploads whose parts have not changed for this long (24h to 3650d)',
             ),
           }),
     };
@@ -399,15 +457,15 @@ export class GlacierSweeper extends Construct {
     const day = Duration.days(1);
     // Per-vault figures carry only the Vault dimension; SEARCH draws one line per vault that has
     // ever reported, without the dashboard knowing the vault list (which lives in SSM).
-    const perVault = (title: string, metricName: string) =>
+    const perVault = (title: string, metricName: string, { statistic = 'Sum', width = 12 } = {}) =>
       new cloudwatch.GraphWidget({
         title,
-        width: 12,
+        width,
         height: 6,
         period: day,
         left: [
           new cloudwatch.MathExpression({
-            expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', 'Sum', ${day.toSeconds()})`,
+            expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', '${statistic}', ${day.toSeconds()})`,
             usingMetrics: {},
             label: '',
             period: day,
@@ -432,6 +490,14 @@ export class GlacierSweeper extends Construct {
     dashboard.addWidgets(
       perVault('Uploads aborted per vault', METRICS.aborted),
       perVault('Abort failures per vault', METRICS.abortFailures),
+    );
+    dashboard.addWidgets(
+      // A level, not a count: each run reports what the stale uploads hold, so summing runs would
+      // count the same bytes twice on a day with a manual run.
+      perVault('Bytes at stake in stale uploads per vault', METRICS.bytesAtStake, {
+        statistic: 'Maximum',
+        width: 24,
+      }),
     );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({

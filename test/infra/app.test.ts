@@ -57,9 +57,26 @@ describe('app', () => {
     });
   });
 
+  it('turns -c quietPeriod=2d -c maxListParts=500 into their parameters', () => {
+    const [stack] = buildSweeperApp(testApp({ quietPeriod: '2d', maxListParts: '500' }));
+    if (stack === undefined) throw new Error('no stack');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/glacier-sweeper/quiet-period',
+      Value: '2d',
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/glacier-sweeper/max-list-parts',
+      Value: '500',
+    });
+  });
+
   it('fails synth naming the prop when a context value is invalid', () => {
     expect(() => buildSweeperApp(testApp({ olderThan: '1h' }))).toThrow(
       /^GlacierSweeper: invalid prop olderThan: olderThan = "1h": must be at least 24h/,
+    );
+    expect(() => buildSweeperApp(testApp({ maxListParts: 'many' }))).toThrow(
+      /^GlacierSweeper: invalid prop maxListParts: maxListParts = "many"/,
     );
   });
 });
@@ -74,6 +91,8 @@ describe('context', () => {
       maxAborts: '5',
       exclude: '^keep',
       notify: 'always',
+      quietPeriod: '2d',
+      maxListParts: '500',
       schedule: 'rate(12 hours)',
       timezone: 'Europe/Paris',
       alertEmails: 'a@example.com, b@example.com,',
@@ -95,6 +114,8 @@ describe('context', () => {
       maxAborts: '5',
       exclude: '^keep',
       notify: 'always',
+      quietPeriod: '2d',
+      maxListParts: '500',
       schedule: 'rate(12 hours)',
       timezone: 'Europe/Paris',
       alertEmails: ['a@example.com', 'b@example.com'],
@@ -131,6 +152,7 @@ describe('context', () => {
       /^GlacierSweeper: invalid prop olderThan: context key "older-than" is not read: did you mean -c olderThan/,
     ],
     [{ alertemails: 'x@example.com' }, /did you mean -c alertEmails/],
+    [{ 'quiet-period': '2d' }, /^GlacierSweeper: invalid prop quietPeriod: .*did you mean -c quietPeriod/],
   ])('rejects %o', (context, message) => {
     expect(() => fromCli(context)).toThrow(message);
   });

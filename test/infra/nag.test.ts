@@ -65,6 +65,8 @@ describe('cdk-nag AwsSolutions', () => {
       action: 'abort',
       accountId: '111111111111',
       exclude: '^keep',
+      quietPeriod: '3d',
+      maxListParts: '500',
       alertEmails: 'ops@example.com',
       ssmPrefix: '/sweeper/prod',
       reservedConcurrency: 'false',

@@ -4,10 +4,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
 import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
+import { STATE_KEY_ATTRIBUTE, STATE_TTL_ATTRIBUTE } from '../../lambda/adapters/dynamodb-state';
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
   DEFAULT_MAX_ABORTS,
+  DEFAULT_MAX_LIST_PARTS,
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   DEFAULT_SSM_PREFIX,
@@ -31,6 +33,8 @@ const CUSTOM_PROPS = {
   maxAborts: 50,
   exclude: '^keep:',
   notify: 'always',
+  quietPeriod: ' 3d ',
+  maxListParts: 500,
   schedule: 'cron(30 4 * * ? *)',
   timezone: 'Europe/Paris',
   alertEmails: ['ops@example.com', 'oncall@example.com'],
@@ -57,6 +61,7 @@ const ids = (s: { stack: GlacierSweeperStack }) => {
     role: logicalId(s.stack, sweeper.role),
     logGroup: logicalId(s.stack, sweeper.logGroup),
     fn: logicalId(s.stack, sweeper.function),
+    table: logicalId(s.stack, sweeper.stateTable),
   };
 };
 
@@ -95,13 +100,18 @@ describe('function', () => {
     expect(env).toEqual({
       [ENV.ssmPrefix]: DEFAULT_SSM_PREFIX,
       [ENV.topicArn]: { Ref: ids(defaults).topic },
+      [ENV.stateTable]: { Ref: ids(defaults).table },
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
     const customEnv = custom.template.toJSON().Resources[ids(custom).fn].Properties.Environment.Variables;
-    expect(customEnv).toMatchObject({ [ENV.ssmPrefix]: '/sweeper/prod', [ENV.vaultPattern]: '^backup-' });
+    expect(customEnv).toMatchObject({
+      [ENV.ssmPrefix]: '/sweeper/prod',
+      [ENV.vaultPattern]: '^backup-',
+      [ENV.stateTable]: { Ref: ids(custom).table },
+    });
   });
 
   it('logs to its own log group, kept a year by default and retained with the stack', () => {
@@ -128,18 +138,33 @@ describe('function', () => {
 describe('IAM', () => {
   const glacier = (account: string, name: string) =>
     `arn:<AWS::Partition>:glacier:eu-west-1:${account}:vaults/${name}`;
+  // Every contract name, created by the stack or not (exclude, quiet-period).
   const ssmParams = (prefix: string) =>
-    ['account-id', 'action', 'exclude', 'max-aborts', 'notify', 'older-than', 'vaults'].map(
-      (name) => `arn:<AWS::Partition>:ssm:eu-west-1:123456789012:parameter${prefix}/${name}`,
-    );
+    [
+      'account-id',
+      'action',
+      'exclude',
+      'max-aborts',
+      'max-list-parts',
+      'notify',
+      'older-than',
+      'quiet-period',
+      'vaults',
+    ].map((name) => `arn:<AWS::Partition>:ssm:eu-west-1:123456789012:parameter${prefix}/${name}`);
   const expected = (s: typeof defaults, uploadResources: string[], prefix: string): FlatStatement[] => {
-    const { topic, key, queue, logGroup } = ids(s);
+    const { topic, key, queue, logGroup, table } = ids(s);
     return [
       {
-        sid: 'ListAndAbortUploads',
+        sid: 'ListMeasureAndAbortUploads',
         effect: 'Allow',
-        actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads'],
+        actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads', 'glacier:ListParts'],
         resources: uploadResources,
+      },
+      {
+        sid: 'KeepUploadHistory',
+        effect: 'Allow',
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [`<${table}.Arn>`],
       },
       {
         sid: 'ListVaults',
@@ -188,8 +213,21 @@ describe('IAM', () => {
 
   it('keeps every vault in the grant when the pattern has no exact IAM glob', () => {
     const { stack, template } = synth({ vaultPattern: '^(backup|logs)-' });
-    const statement = rolePolicy(template, ids({ stack }).role).find((s) => s.sid === 'ListAndAbortUploads');
+    const statement = rolePolicy(template, ids({ stack }).role).find(
+      (s) => s.sid === 'ListMeasureAndAbortUploads',
+    );
     expect(statement?.resources).toEqual([glacier('123456789012', '*')]);
+  });
+
+  it('reads all nine contract parameters, and touches the state table through four item actions only', () => {
+    const statements = rolePolicy(defaults.template, ids(defaults).role);
+    expect(statements.find((s) => s.sid === 'ReadSettings')?.resources).toHaveLength(9);
+    const onTable = statements.filter((s) => s.resources.some((r) => r.includes(ids(defaults).table)));
+    expect(onTable.map((s) => s.actions)).toEqual([
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    ]);
+    // Nothing on an index or stream ARN (`<table>/index/*`), nor a table-wide wildcard.
+    expect(onTable[0]?.resources).toEqual([`<${ids(defaults).table}.Arn>`]);
   });
 
   it('has no wildcard action and no managed policy anywhere in the stack', () => {
@@ -285,7 +323,7 @@ describe('topic', () => {
 });
 
 describe('SSM parameters', () => {
-  it("are created from lambda/core's defaults, '*' for vaults in report mode, and no exclude", () => {
+  it("are created from lambda/core's defaults, '*' for vaults in report mode, no exclude, no quiet-period", () => {
     expect(parameters(defaults.template)).toEqual({
       '/glacier-sweeper/vaults': { Type: 'StringList', Value: '*' },
       '/glacier-sweeper/older-than': { Type: 'String', Value: DEFAULT_OLDER_THAN },
@@ -293,10 +331,11 @@ describe('SSM parameters', () => {
       '/glacier-sweeper/account-id': { Type: 'String', Value: DEFAULT_ACCOUNT_ID },
       '/glacier-sweeper/max-aborts': { Type: 'String', Value: String(DEFAULT_MAX_ABORTS) },
       '/glacier-sweeper/notify': { Type: 'String', Value: DEFAULT_NOTIFY },
+      '/glacier-sweeper/max-list-parts': { Type: 'String', Value: String(DEFAULT_MAX_LIST_PARTS) },
     });
   });
 
-  it('take the values of the props, under ssmPrefix, with exclude when set', () => {
+  it('take the values of the props, under ssmPrefix, with exclude and quiet-period when set', () => {
     expect(parameters(custom.template)).toEqual({
       '/sweeper/prod/vaults': { Type: 'StringList', Value: 'backup-a,backup-b=3d' },
       '/sweeper/prod/older-than': { Type: 'String', Value: '10d' },
@@ -305,7 +344,50 @@ describe('SSM parameters', () => {
       '/sweeper/prod/max-aborts': { Type: 'String', Value: '50' },
       '/sweeper/prod/notify': { Type: 'String', Value: 'always' },
       '/sweeper/prod/exclude': { Type: 'String', Value: '^keep:' },
+      '/sweeper/prod/quiet-period': { Type: 'String', Value: '3d' },
+      '/sweeper/prod/max-list-parts': { Type: 'String', Value: '500' },
     });
+  });
+
+  it('create quiet-period from the quietPeriod prop alone, and max-list-parts from a string', () => {
+    const { template } = synth({ quietPeriod: '2d', maxListParts: '0' });
+    expect(parameters(template)).toMatchObject({
+      '/glacier-sweeper/quiet-period': { Type: 'String', Value: '2d' },
+      '/glacier-sweeper/max-list-parts': { Type: 'String', Value: '0' },
+    });
+    expect(parameters(template)['/glacier-sweeper/exclude']).toBeUndefined();
+  });
+});
+
+describe('state table', () => {
+  it('is one on-demand table keyed by the string pk, with TTL on ttl', () => {
+    defaults.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    const table = defaults.template.toJSON().Resources[ids(defaults).table];
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: STATE_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: STATE_KEY_ATTRIBUTE, AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: STATE_TTL_ATTRIBUTE, Enabled: true },
+    });
+    // The adapter's names are what the table is built from: pin them to the contract's values too.
+    expect([STATE_KEY_ATTRIBUTE, STATE_TTL_ATTRIBUTE]).toEqual(['pk', 'ttl']);
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(table.Properties.StreamSpecification).toBeUndefined();
+    expect(table.Properties.TableName).toBeUndefined();
+  });
+
+  it('is encrypted with the AWS-managed key, without PITR, and deleted with the stack', () => {
+    const table = defaults.template.toJSON().Resources[ids(defaults).table];
+    // SSEEnabled without a key id is the aws/dynamodb key (KMS), not the default AWS-owned key.
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    expect(table).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it('exists without quietPeriod too, so quiet-period can be switched on in SSM', () => {
+    custom.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(parameters(defaults.template)['/glacier-sweeper/quiet-period']).toBeUndefined();
   });
 });
 
@@ -410,7 +492,7 @@ describe('alarms', () => {
 });
 
 describe('dashboard and outputs', () => {
-  it('draws scanned, stale, aborted and failed per vault with SEARCH', () => {
+  it('draws scanned, stale, aborted and failed per vault with SEARCH, and the bytes at stake', () => {
     const body = JSON.stringify(
       Object.values(defaults.template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
         .DashboardBody,
@@ -420,9 +502,13 @@ describe('dashboard and outputs', () => {
         `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName=\\\\\\"${metricName}\\\\\\"', 'Sum', 86400)`,
       );
     }
+    // A level per run, so the day's maximum, not a sum over runs.
+    expect(body).toContain(
+      `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName=\\\\\\"${METRICS.bytesAtStake}\\\\\\"', 'Maximum', 86400)`,
+    );
   });
 
-  it('outputs the topic ARN, function name, SSM prefix, dashboard URL, log group and failure queue', () => {
+  it('outputs the topic ARN, function name, SSM prefix, dashboard URL, log group, failure queue and state table', () => {
     const outputs = defaults.template.toJSON().Outputs;
     expect(Object.keys(outputs).sort()).toEqual([
       'DashboardUrl',
@@ -430,8 +516,10 @@ describe('dashboard and outputs', () => {
       'FunctionName',
       'LogGroupName',
       'SsmPrefix',
+      'StateTableName',
       'TopicArn',
     ]);
+    expect(outputs.StateTableName.Value).toEqual({ Ref: ids(defaults).table });
     expect(outputs.TopicArn.Value).toEqual({ Ref: ids(defaults).topic });
     expect(outputs.FunctionName.Value).toEqual({ Ref: ids(defaults).fn });
     expect(outputs.SsmPrefix.Value).toBe(DEFAULT_SSM_PREFIX);
