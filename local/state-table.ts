@@ -6,7 +6,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { STATE_KEY_ATTRIBUTE } from '../lambda/adapters/dynamodb-state';
+import { STATE_KEY_ATTRIBUTE } from '../lambda/core/defaults';
 
 export const LOCAL_STATE_TABLE = 'glacier-sweeper-state';
 

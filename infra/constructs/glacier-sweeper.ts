@@ -16,7 +16,6 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { STATE_KEY_ATTRIBUTE, STATE_TTL_ATTRIBUTE } from '../../lambda/adapters/dynamodb-state';
 import {
   ENV,
   METRIC_DIMENSION_VAULT,
@@ -25,6 +24,8 @@ import {
   PARAM,
   type ParamKey,
   SERVICE_NAME,
+  STATE_KEY_ATTRIBUTE,
+  STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
 import type { GlacierSweeperProps } from './glacier-sweeper-props';
 import { acknowledgeWildcardResources } from './nag';

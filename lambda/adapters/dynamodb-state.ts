@@ -7,11 +7,7 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { StateStore, UploadHistory } from '../core/activity';
-
-/** Partition key attribute of the state table (the stack creates the table with it). */
-export const STATE_KEY_ATTRIBUTE = 'pk';
-/** The table's TTL attribute: epoch seconds. */
-export const STATE_TTL_ATTRIBUTE = 'ttl';
+import { STATE_KEY_ATTRIBUTE } from '../core/defaults';
 
 const NUMBER_FIELDS = [
   'firstSeen',

@@ -18,6 +18,10 @@ export const DEFAULT_ABORT_CONCURRENCY = 8;
 export const DEFAULT_MAX_LIST_PARTS = 2000;
 /** A state record lives this long after its upload was last seen (DynamoDB TTL attribute). */
 export const STATE_TTL_DAYS = 30;
+/** Partition key attribute of the upload-history table (String): `accountId:region:vault#uploadId`. */
+export const STATE_KEY_ATTRIBUTE = 'pk';
+/** The history table's TTL attribute: epoch seconds. */
+export const STATE_TTL_ATTRIBUTE = 'ttl';
 
 /** Glacier's documented maximum (and default) page size for ListMultipartUploads. */
 export const LIST_PAGE_SIZE = 50;

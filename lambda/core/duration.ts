@@ -29,8 +29,7 @@ export function parseDuration(raw: string): Duration | { error: string } {
   const ms = Number(amount) * UNIT_MS[unit];
   if (ms < MIN_THRESHOLD_MS) {
     return {
-      error:
-        'must be at least 24h: Glacier may drop uploads idle for a day, so a shorter threshold mostly hits live uploads',
+      error: 'must be at least 24h',
     };
   }
   if (ms > MAX_THRESHOLD_MS) {

@@ -63,9 +63,21 @@ function fail(names: SettingNames, key: ParamKey, value: string, why: string): n
   throw new ConfigError(setting, `${setting} = ${quote(value)}: ${why}`);
 }
 
+/** Why the 24-hour floor exists, said in terms of the setting that hit it. */
+const FLOOR_WHY: Partial<Record<ParamKey, string>> = {
+  olderThan: 'Glacier may drop uploads idle for a day, so a shorter threshold mostly hits live uploads',
+  vaults: 'Glacier may drop uploads idle for a day, so a shorter threshold mostly hits live uploads',
+  quietPeriod: 'parts still in flight are not listed, so the quiet period must outlast the slowest part',
+};
+
+function durationError(key: ParamKey, error: string): string {
+  const why = FLOOR_WHY[key];
+  return error.startsWith('must be at least') && why ? `${error}: ${why}` : error;
+}
+
 function durationOf(names: SettingNames, key: ParamKey, value: string): Duration {
   const parsed = parseDuration(value);
-  if (isDurationError(parsed)) fail(names, key, value, parsed.error);
+  if (isDurationError(parsed)) fail(names, key, value, durationError(key, parsed.error));
   return parsed;
 }
 
@@ -98,8 +110,9 @@ export function parseVaultList(value: string, olderThan: Duration, names: Settin
     let threshold = olderThan;
     if (override !== undefined) {
       const parsed = parseDuration(override);
-      if (isDurationError(parsed))
-        fail(names, 'vaults', value, `threshold of ${quote(name)}: ${parsed.error}`);
+      if (isDurationError(parsed)) {
+        fail(names, 'vaults', value, `threshold of ${quote(name)}: ${durationError('vaults', parsed.error)}`);
+      }
       threshold = parsed;
     }
     targets.push({ name, olderThan: threshold });

@@ -4,7 +4,6 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
 import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
-import { STATE_KEY_ATTRIBUTE, STATE_TTL_ATTRIBUTE } from '../../lambda/adapters/dynamodb-state';
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
@@ -18,6 +17,8 @@ import {
   METRIC_NAMESPACE,
   METRICS,
   SERVICE_NAME,
+  STATE_KEY_ATTRIBUTE,
+  STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
 import { type FlatStatement, logicalId, rolePolicy, synth } from './helpers';
 
