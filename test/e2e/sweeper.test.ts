@@ -405,12 +405,10 @@ describe('the SNS message the emulator received', () => {
 });
 
 describe('the SNS size limit counts the message attributes too', () => {
-  // KNOWN BUG (lambda/core/sns-message.ts): the body is fitted to 262,144 bytes, but SNS counts every
-  // message attribute's name, type and value in the same limit (AWS API reference, MessageAttributeValue;
-  // the emulator does the same). `kind=report` + `action=…` cost 34 bytes, so a body that lands within
-  // 34 bytes of the limit is refused and the invocation fails after the sweep (after the aborts, in abort
-  // mode). `it.fails` keeps the suite green while the bug is there; make it `it` once the budget subtracts
-  // the attributes.
+  // SNS counts every message attribute's name, type and value in the same 262,144 bytes as the body
+  // (AWS API reference, MessageAttributeValue; the emulator does the same). `kind=report` + `action=…`
+  // cost 34 bytes: a body fitted without them was refused once it landed within 34 bytes of the limit,
+  // failing the invocation after the aborts. This drives a body to that edge.
 
   /** 3,000 stale uploads whose descriptions are tuned so the trimmed body ends ~12 bytes under the limit. */
   async function sweepNearTheLimit() {
@@ -443,7 +441,7 @@ describe('the SNS size limit counts the message attributes too', () => {
     return sweep(emu, seedHuge(extra));
   }
 
-  it.fails('publishes a report whose body alone lands within 34 bytes of the limit', async () => {
+  it('publishes a report driven to the edge of the limit: body plus attributes fit', async () => {
     const result = await sweepNearTheLimit();
     expect(result.error?.message).toBeUndefined();
     const message = onlyMessage(emu);
@@ -452,16 +450,7 @@ describe('the SNS size limit counts the message attributes too', () => {
       attributeBytes += utf8Bytes(name + value.dataType + (value.stringValue ?? ''));
     }
     expect(utf8Bytes(message.message) + attributeBytes).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
-  });
-
-  it('(the reproduction really gets there: today the publish is refused as too long)', async () => {
-    // Pins today's failure mode, so that the it.fails above cannot "pass" for another reason.
-    const result = await sweepNearTheLimit();
-    if (result.error === undefined) return; // the bug is fixed: nothing left to show
-    expect(result.error.message).toMatch(
-      /could not be published.*Message too long: \d+ bytes, at most 262144/,
-    );
-    expect(emu.requests({ operation: 'Publish', status: 400 }).length).toBeGreaterThan(0);
+    expect(attributeBytes).toBe(34);
   });
 });
 
