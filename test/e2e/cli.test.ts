@@ -51,7 +51,6 @@ function capture(isTTY?: boolean): Captured {
     io: {
       stdout: { write: (s: string) => out.push(s) },
       stderr: { write: (s: string) => err.push(s), ...(isTTY === undefined ? {} : { isTTY }) },
-      env: {},
     },
     stdout: () => out.join(''),
     stderr: () => err.join(''),
