@@ -8,5 +8,4 @@ const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  env: process.env,
 });

@@ -75,7 +75,6 @@ Exit codes: 0 ran (stale uploads found or not), 1 a vault error or a failed abor
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
-  readonly env: Record<string, string | undefined>;
 }
 
 class UsageError extends Error {

@@ -7,7 +7,7 @@ import { publish } from './adapters/sns';
 import { loadConfig } from './config';
 import { DEFAULT_SSM_PREFIX, ENV } from './core/defaults';
 import { parseRunRequest } from './core/event';
-import { deadlineFor, shouldNotify } from './core/notify';
+import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
 import { ConfigError } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
 import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
@@ -87,7 +87,11 @@ export async function runSweep(
   });
 
   const report = await sweepRun({
-    api: new GlacierVaultApi(clients.glacier, settings.accountId),
+    api: new GlacierVaultApi(
+      clients.glacier,
+      settings.accountId,
+      AbortSignal.timeout(hardStopAfter(invocation.remainingMs())),
+    ),
     settings,
     clock: deps.clock,
     deadline: deadlineFor(deps.clock(), invocation.remainingMs()),

@@ -19,7 +19,13 @@ export class GlacierVaultApi implements VaultApi {
     private readonly client: GlacierClient,
     /** `-` for the caller's own account, or the 12-digit owner of the vaults. */
     private readonly accountId: string,
+    /** Cancels requests in flight (with their retries) when the invocation is about to end. */
+    private readonly signal?: AbortSignal,
   ) {}
+
+  private get options() {
+    return this.signal ? { abortSignal: this.signal } : {};
+  }
 
   async listUploadsPage(vault: string, marker: string | undefined): Promise<UploadPage> {
     const out = await this.client.send(
@@ -29,6 +35,7 @@ export class GlacierVaultApi implements VaultApi {
         limit: LIST_PAGE_SIZE,
         ...(marker === undefined ? {} : { marker }),
       }),
+      this.options,
     );
     return {
       uploads: (out.UploadsList ?? []).map((upload) => ({
@@ -65,6 +72,7 @@ export class GlacierVaultApi implements VaultApi {
     try {
       await this.client.send(
         new AbortMultipartUploadCommand({ accountId: this.accountId, vaultName: vault, uploadId }),
+        this.options,
       );
       return 'aborted';
     } catch (error) {
@@ -80,6 +88,7 @@ export class GlacierVaultApi implements VaultApi {
       const sent: string | undefined = marker;
       const page = await this.client.send(
         new ListVaultsCommand({ accountId: this.accountId, ...(sent === undefined ? {} : { marker: sent }) }),
+        this.options,
       );
       for (const vault of page.VaultList ?? []) {
         if (vault.VaultName) names.push(vault.VaultName);

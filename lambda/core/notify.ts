@@ -24,3 +24,13 @@ export function deadlineFor(now: number, remainingMs: number): number {
   const margin = Math.min(90_000, Math.max(2_000, remainingMs * 0.2));
   return now + remainingMs - margin;
 }
+
+/**
+ * When to cancel Glacier requests still in flight, in ms from now. The deadline stops new work, but a
+ * request started just before it may retry for up to attempts × request timeout; cancelling it keeps
+ * the publish (with its own retries) inside the invocation. The reserve is at most 30 s.
+ */
+export function hardStopAfter(remainingMs: number): number {
+  const reserve = Math.min(30_000, Math.max(1_000, remainingMs * 0.1));
+  return Math.max(0, remainingMs - reserve);
+}

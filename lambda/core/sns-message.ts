@@ -54,14 +54,17 @@ export interface AlertMessage {
  */
 export function buildReportMessage(report: SweepReport, ctx: TextContext): ReportMessage {
   const text = renderText(report, ctx);
+  const attributes = { kind: 'report', action: report.action } as const;
   const envelope = (json: string) =>
     JSON.stringify({ default: text, email: text, sqs: json, lambda: json, https: json });
+  // SNS counts each message attribute's name, type and value against the same 262,144 bytes.
+  const attributeCost = attributeBytes(attributes);
   // message = envelope without the JSON + three escaped copies of it; `cost` is exactly the latter.
-  const fixed = Buffer.byteLength(envelope(''), 'utf8');
+  const fixed = Buffer.byteLength(envelope(''), 'utf8') + attributeCost;
   const cost = (fragment: string) => 3 * escapedBytes(fragment);
   const published = fitReport(report, SNS_MAX_MESSAGE_BYTES - fixed, cost);
   const message = envelope(JSON.stringify(published));
-  const size = Buffer.byteLength(message, 'utf8');
+  const size = Buffer.byteLength(message, 'utf8') + attributeCost;
   if (size > SNS_MAX_MESSAGE_BYTES) {
     // Only a bug in the size arithmetic could get here; publishing would fail anyway, so say why.
     throw new Error(`report message is ${size} bytes, over the SNS limit of ${SNS_MAX_MESSAGE_BYTES}`);
@@ -70,9 +73,17 @@ export function buildReportMessage(report: SweepReport, ctx: TextContext): Repor
     subject: renderSubject(report, ctx),
     message,
     messageStructure: 'json',
-    attributes: { kind: 'report', action: report.action },
+    attributes,
     published,
   };
+}
+
+/** What SNS charges for String message attributes: name + data type + value, in UTF-8 bytes. */
+export function attributeBytes(attributes: Readonly<Record<string, string>>): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(attributes))
+    total += Buffer.byteLength(`${name}String${value}`, 'utf8');
+  return total;
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSubject, renderText } from '../../lambda/core/report-text';
 import { cleanText } from '../../lambda/core/sanitize';
 import {
+  attributeBytes,
   buildAlertMessage,
   buildReportMessage,
   MAX_PUBLISHED_DESCRIPTION_CHARS,
@@ -113,7 +114,9 @@ describe('buildReportMessage', () => {
   it('fits 50,000 stale uploads with 1 KB multi-byte descriptions, keeping the oldest of each vault', () => {
     const report = bigReport();
     const out = buildReportMessage(report, ctx);
-    expect(Buffer.byteLength(out.message, 'utf8')).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+    expect(Buffer.byteLength(out.message, 'utf8') + attributeBytes(out.attributes)).toBeLessThanOrEqual(
+      SNS_MAX_MESSAGE_BYTES,
+    );
     expect(JSON.parse(parse(out.message).sqs)).toEqual(out.published);
     expectFaithfulTrim(report, out.published);
 
@@ -158,7 +161,9 @@ describe('buildReportMessage', () => {
     });
     const report = sweepReport(vaults);
     const out = buildReportMessage(report, ctx);
-    expect(Buffer.byteLength(out.message, 'utf8')).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+    expect(Buffer.byteLength(out.message, 'utf8') + attributeBytes(out.attributes)).toBeLessThanOrEqual(
+      SNS_MAX_MESSAGE_BYTES,
+    );
     const published = out.published;
     expect(published.vaultsOmitted).toBeGreaterThan(0);
     expectFaithfulTrim(report, published);
@@ -202,7 +207,9 @@ describe('buildReportMessage', () => {
             ),
           );
           const out = buildReportMessage(report, ctx);
-          expect(Buffer.byteLength(out.message, 'utf8')).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+          expect(Buffer.byteLength(out.message, 'utf8') + attributeBytes(out.attributes)).toBeLessThanOrEqual(
+            SNS_MAX_MESSAGE_BYTES,
+          );
           expect(JSON.parse(parse(out.message).sqs)).toEqual(out.published);
           expectFaithfulTrim(report, out.published);
         },
@@ -267,5 +274,14 @@ describe('buildAlertMessage', () => {
   it('carries the configured action when known', () => {
     const out = buildAlertMessage({ message: 'bad' }, { ...alertCtx, action: 'abort' });
     expect(out.attributes).toEqual({ kind: 'alert', action: 'abort' });
+  });
+});
+
+describe('attributeBytes', () => {
+  it('charges name, data type and value of each String attribute, as SNS does', () => {
+    expect(attributeBytes({ kind: 'report', action: 'abort' })).toBe(
+      'kindStringreport'.length + 'actionStringabort'.length,
+    );
+    expect(attributeBytes({ k: 'é' })).toBe(1 + 6 + 2);
   });
 });
