@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { GlacierClient, UploadMultipartPartCommand } from '@aws-sdk/client-glacier';
 import { DEFAULT_MAX_ABORTS, DEFAULT_NOTIFY, DEFAULT_SSM_PREFIX, PARAM } from '../lambda/core/defaults';
 import { parseDuration } from '../lambda/core/duration';
 import type { SweepReport } from '../lambda/core/types';
@@ -18,8 +19,9 @@ import {
   type UploadView,
 } from './emulator';
 import { invokeLocally, MemoryLogger } from './invoke';
+import { type LocalStateTable, startStateTable } from './state-table';
 
-export const DEMO_HELP = `Usage: npm run demo [-- --abort] [-- --verbose]
+export const DEMO_HELP = `Usage: npm run demo [-- --abort] [--quiet-period DURATION] [--verbose]
 
 Runs the real glacier-sweeper Lambda handler against a local emulator of Glacier, SNS and SSM
 (nothing leaves this machine, no AWS account needed) and prints what an operator would receive.
@@ -31,6 +33,10 @@ CreationDate), and a configured vault 'archive-2019' that does not exist.
 Options:
   --abort     abort the stale uploads (default: report only), then check from the emulator's
               state that every young upload is still there
+  --quiet-period DURATION
+              activity-aware abort (e.g. 2d): a local DynamoDB (dynalite) keeps the upload
+              history; two runs are simulated with the clock moved past the quiet period, and a
+              client uploads a part to one stale upload in between, so that one stays pending
   --verbose   print the handler's structured log lines (JSON, one per line) after the report
   -h, --help  show this help`;
 
@@ -50,6 +56,8 @@ export const GARBAGE_DATE = 'not-a-date';
 export interface DemoOptions {
   abort?: boolean;
   verbose?: boolean;
+  /** Activity-aware abort: a DURATION such as `2d`; the demo then simulates two runs. */
+  quietPeriod?: string;
   /** Where the output goes; default process.stdout. */
   write?: (s: string) => void;
   /** Run against this emulator (tests inspect its state afterwards); it is reset, seeded and left running. */
@@ -79,6 +87,11 @@ export interface DemoResult {
 
 const MIB = 1024 * 1024;
 
+/** `count` whole parts of `partSize` from the start: what ListParts shows of an interrupted upload. */
+function partsOf(count: number, partSize: number): { range: string }[] {
+  return Array.from({ length: count }, (_, k) => ({ range: `${k * partSize}-${(k + 1) * partSize - 1}` }));
+}
+
 /** 120 uploads: every eighth is stale (8 to 290 days), the rest 0–6 days old; one stale one is excluded. */
 function backupUploads(now: Date): SeedUpload[] {
   const hosts = ['db-01', 'db-02', 'files', 'mail'];
@@ -94,6 +107,7 @@ function backupUploads(now: Date): SeedUpload[] {
           ? 'keep: legal hold 2025-Q3 (excluded)'
           : `${hosts[Math.floor(i / 8) % hosts.length]} nightly ${created.slice(0, 10)}`,
       partSizeBytes: sizes[i % sizes.length] ?? MIB,
+      parts: partsOf((i % 5) + 1, sizes[i % sizes.length] ?? MIB),
     };
   });
 }
@@ -106,8 +120,18 @@ function logUploads(now: Date): SeedUpload[] {
       description: 'app logs 10 days: young under logs=14d',
       partSizeBytes: 8 * MIB,
     },
-    { createdAt: daysAgo(20, now), description: 'app logs 20 days', partSizeBytes: 8 * MIB },
-    { createdAt: daysAgo(400, now), description: ODD_DESCRIPTION, partSizeBytes: 16 * MIB },
+    {
+      createdAt: daysAgo(20, now),
+      description: 'app logs 20 days',
+      partSizeBytes: 8 * MIB,
+      parts: partsOf(2, 8 * MIB),
+    },
+    {
+      createdAt: daysAgo(400, now),
+      description: ODD_DESCRIPTION,
+      partSizeBytes: 16 * MIB,
+      parts: partsOf(1, 16 * MIB),
+    },
     { createdAt: GARBAGE_DATE, description: 'upload with a garbage CreationDate', partSizeBytes: 8 * MIB },
   ];
 }
@@ -160,6 +184,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const action = options.abort ? 'abort' : 'report';
   const emu = options.emulator ?? (await startEmulator());
   const started = performance.now();
+  let stateTable: LocalStateTable | undefined;
   try {
     emu.reset();
     const now = new Date();
@@ -177,6 +202,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         { name: `${DEMO_PREFIX}/${PARAM.maxAborts}`, value: String(DEFAULT_MAX_ABORTS) },
         { name: `${DEMO_PREFIX}/${PARAM.exclude}`, value: DEMO_EXCLUDE },
         { name: `${DEMO_PREFIX}/${PARAM.notify}`, value: DEFAULT_NOTIFY },
+        ...(options.quietPeriod
+          ? [{ name: `${DEMO_PREFIX}/${PARAM.quietPeriod}`, value: options.quietPeriod }]
+          : []),
       ],
       topics: [DEMO_TOPIC],
     });
@@ -191,12 +219,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         "'archive-2019' is configured but does not exist.",
     );
     out(
-      `SSM ${DEMO_PREFIX}: vaults=${DEMO_VAULTS} · older-than=${DEMO_OLDER_THAN} · action=${action} · exclude=${DEMO_EXCLUDE}`,
+      `SSM ${DEMO_PREFIX}: vaults=${DEMO_VAULTS} · older-than=${DEMO_OLDER_THAN} · action=${action} · exclude=${DEMO_EXCLUDE}` +
+        (options.quietPeriod ? ` · quiet-period=${options.quietPeriod}` : ''),
     );
     out();
 
+    let clock: (() => number) | undefined;
+    if (options.quietPeriod) {
+      stateTable = await startStateTable();
+      clock = await simulateFirstRun(emu, topicArn, stateTable, options.quietPeriod, out);
+    }
     const logger = new MemoryLogger();
-    const result = await invokeLocally({ endpoint: emu.url, topicArn, logger });
+    const result = await invokeLocally({
+      endpoint: emu.url,
+      topicArn,
+      logger,
+      ...(stateTable ? { stateTable } : {}),
+      ...(clock ? { clock } : {}),
+    });
     const requests = emu.requests();
     const message = emu.published().at(-1);
 
@@ -270,10 +310,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           `Young uploads: ${youngBefore.length} before, ${after.length} after: every young upload is untouched ` +
             `(checked by id in the emulator's state; ${accepted} DELETEs answered 204, report says ${report.totals.aborted} aborted).`,
         );
-        const t = report.totals;
+        const outcome = new Map(
+          report.vaults.flatMap((v) => v.staleUploads.map((u) => [u.uploadId, u.outcome] as const)),
+        );
+        const anomalous = new Set(report.vaults.flatMap((v) => v.anomalies.map((a) => a.uploadId)));
+        const young = new Set(youngIds);
+        const kept = [...present].filter((id) => !young.has(id));
+        const skipped = kept.filter((id) => outcome.get(id) === 'skipped').length;
+        const pending = kept.filter((id) => outcome.get(id) === 'pending').length;
+        const odd = kept.filter((id) => anomalous.has(id)).length;
         out(
-          `Also still there: ${present.size - after.length} uploads the sweeper must never touch ` +
-            `(${t.skipped} matched exclude, ${t.anomalies} with an untrustworthy CreationDate).`,
+          `Also still there: ${kept.length} older uploads the sweeper must not touch (${skipped} matched exclude` +
+            (options.quietPeriod ? `, ${pending} not proven idle` : '') +
+            `, ${odd} with an untrustworthy CreationDate).`,
         );
       } else {
         exitCode = 1;
@@ -300,8 +349,62 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(young ? { young } : {}),
     };
   } finally {
+    await stateTable?.stop();
     if (options.emulator === undefined) await emu.stop();
   }
+}
+
+/**
+ * Quiet-period mode, run 1: every stale upload is seen for the first time, so it is only recorded
+ * (pending). Then a slow client uploads one more part to the oldest stale backup: it is alive. Returns
+ * the clock of run 2, moved past the quiet period.
+ */
+async function simulateFirstRun(
+  emu: Emulator,
+  topicArn: string,
+  stateTable: LocalStateTable,
+  quietPeriod: string,
+  out: (s?: string) => void,
+): Promise<() => number> {
+  const first = await invokeLocally({ endpoint: emu.url, topicArn, stateTable });
+  if (!first.report) throw first.error ?? new Error('run 1 returned no report');
+  const t = first.report.totals;
+  out(
+    `Run 1 (now): ${t.stale} stale, ${t.pending} pending, ${t.aborted} aborted: a first sighting proves nothing,`,
+  );
+  out(
+    `  so each stale upload's parts fingerprint goes to the history table (${(await stateTable.items()).length} items).`,
+  );
+  const backups = first.report.vaults.find((v) => v.vault === 'backups');
+  const alive = backups?.staleUploads.find((u) => u.outcome === 'pending');
+  const upload = emu.uploads('backups').find((u) => u.uploadId === alive?.uploadId);
+  if (alive && upload?.partSizeBytes) {
+    const start = upload.parts.length * upload.partSizeBytes;
+    const client = new GlacierClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await client.send(
+      new UploadMultipartPartCommand({
+        accountId: '-',
+        vaultName: 'backups',
+        uploadId: alive.uploadId,
+        range: `bytes ${start}-${start + 1023}/*`,
+        body: Buffer.alloc(1024, 7),
+      }),
+    );
+    client.destroy();
+    out(
+      `Between runs: a slow client uploads part ${upload.parts.length + 1} of '${alive.description}': that upload is alive.`,
+    );
+  }
+  const moved = durationMs(quietPeriod) + 3_600_000;
+  out(
+    `Run 2: the clock moves ${quietPeriod} + 1h ahead. Unchanged uploads are now proven idle; the live one is not.`,
+  );
+  out();
+  return () => Date.now() + moved;
 }
 
 /** The script entry: parses arguments, runs, sets the exit code. */
@@ -310,7 +413,7 @@ export async function demoMain(
   write: (s: string) => void,
   writeError: (s: string) => void,
 ): Promise<number> {
-  let values: { abort?: boolean; verbose?: boolean; help?: boolean };
+  let values: { abort?: boolean; verbose?: boolean; help?: boolean; 'quiet-period'?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -319,6 +422,7 @@ export async function demoMain(
       options: {
         abort: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        'quiet-period': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -330,9 +434,17 @@ export async function demoMain(
     write(`${DEMO_HELP}\n`);
     return 0;
   }
+  const quietPeriod = values['quiet-period'];
+  if (quietPeriod !== undefined && 'error' in parseDuration(quietPeriod)) {
+    writeError(
+      `demo: --quiet-period ${JSON.stringify(quietPeriod)}: expected a DURATION such as 2d (24h to 3650d)\n`,
+    );
+    return 2;
+  }
   const { exitCode } = await runDemo({
     abort: values.abort ?? false,
     verbose: values.verbose ?? false,
+    ...(quietPeriod ? { quietPeriod } : {}),
     write,
   });
   return exitCode;

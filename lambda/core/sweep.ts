@@ -293,7 +293,9 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     reported: counts.reported,
     pending: counts.pending,
     bytesAtStake: staleUploads.reduce((sum, entry) => sum + (entry.bytesUploaded ?? 0), 0),
-    unmeasured: staleUploads.filter((entry) => entry.bytesUploaded === null).length,
+    // Excluded uploads are never touched, not even listed: they are not "unmeasured".
+    unmeasured: staleUploads.filter((entry) => entry.bytesUploaded === null && entry.outcome !== 'skipped')
+      .length,
     complete,
     error,
     staleUploads,

@@ -109,7 +109,7 @@ export interface VaultReport extends OutcomeCounts {
   stale: number;
   /** Sum of `bytesUploaded` over the measured stale uploads. */
   bytesAtStake: number;
-  /** Stale uploads whose parts were not listed (ListParts bound, time budget or a failed listing). */
+  /** Stale uploads (excluded ones aside) whose parts were not listed: ListParts bound, time budget or a failed listing. */
   unmeasured: number;
   complete: boolean;
   error: string | null;

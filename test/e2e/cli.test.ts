@@ -93,8 +93,8 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(code).toBe(EXIT_OK);
     expect(stderr).toBe('');
     expect(stdout).toContain('1 vault · 70 uploads scanned · 35 stale · 0 aborted · 0 failed');
-    expect(stdout).toMatch(/^VAULT\s+SCANNED\s+STALE\s+ABORTED\s+FAILED\s+REPORTED\s+STATUS$/m);
-    expect(stdout).toMatch(/^photos\s+70\s+35\s+0\s+0\s+35\s+complete$/m);
+    expect(stdout).toMatch(/^VAULT\s+SCANNED\s+STALE\s+ABORTED\s+FAILED\s+REPORTED\s+AT STAKE\s+STATUS$/m);
+    expect(stdout).toMatch(/^photos\s+70\s+35\s+0\s+0\s+35\s+0 B\s+complete$/m);
     expect(stdout).toContain('Oldest stale uploads');
     expect(stdout).toContain('photo batch');
     expect(emu.requests({ operation: 'ListMultipartUploads' })).toHaveLength(2);

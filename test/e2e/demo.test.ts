@@ -30,7 +30,7 @@ afterAll(async () => {
   await emu.stop();
 });
 
-async function demo(options: { abort?: boolean; verbose?: boolean } = {}) {
+async function demo(options: { abort?: boolean; verbose?: boolean; quietPeriod?: string } = {}) {
   const chunks: string[] = [];
   const result = await runDemo({ ...options, emulator: emu, write: (s) => chunks.push(s) });
   return { result, output: chunks.join('') };
@@ -58,10 +58,10 @@ describe('runDemo', () => {
 
     // The vault table of the email, with the per-vault threshold column.
     expect(output).toMatch(
-      /^VAULT\s+OLDER THAN\s+SCANNED\s+STALE\s+ABORTED\s+FAILED\s+SKIPPED\s+REPORTED\s+ANOMALIES\s+STATUS$/m,
+      /^VAULT\s+OLDER THAN\s+SCANNED\s+STALE\s+ABORTED\s+FAILED\s+SKIPPED\s+REPORTED\s+AT STAKE\s+ANOMALIES\s+STATUS$/m,
     );
-    expect(output).toMatch(/^backups\s+7d\s+120\s+15\s+0\s+0\s+1\s+14\s+0\s+complete$/m);
-    expect(output).toMatch(/^logs\s+14d\s+5\s+2\s+0\s+0\s+0\s+2\s+1\s+complete$/m);
+    expect(output).toMatch(/^backups\s+7d\s+120\s+15\s+0\s+0\s+1\s+14\s+17\.7 GiB\s+0\s+complete$/m);
+    expect(output).toMatch(/^logs\s+14d\s+5\s+2\s+0\s+0\s+0\s+2\s+32 MiB\s+1\s+complete$/m);
     expect(output).toMatch(/^archive-2019\s+7d\s+0\s+0\s.*error: ResourceNotFoundException/m);
     expect(output).toMatch(/^archive-2019: ResourceNotFoundException: Vault not found/m);
     // The odd description, cleaned, and not a single escape or control character anywhere.
@@ -75,7 +75,7 @@ describe('runDemo', () => {
     // The run summary: the emulator's counts.
     expect(output).toMatch(/^backups\s+7d\s+120\s+15\s+0\s+120\s+complete$/m);
     expect(output).toContain(
-      'Requests the emulator saw: GetParameters 1 · ListMultipartUploads 5 · Publish 1 (7 in all)',
+      'Requests the emulator saw: GetParameters 1 · ListMultipartUploads 5 · ListParts 16 · Publish 1 (23 in all)',
     );
     expect(emu.requests({ operation: 'ListMultipartUploads', vault: 'backups' })).toHaveLength(3);
     expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);
@@ -124,7 +124,7 @@ describe('runDemo', () => {
     );
     expect(output).toContain('16 DELETEs answered 204, report says 16 aborted');
     expect(output).toContain(
-      'Also still there: 2 uploads the sweeper must never touch (1 matched exclude, 1 with an untrustworthy CreationDate).',
+      'Also still there: 2 older uploads the sweeper must not touch (1 matched exclude, 1 with an untrustworthy CreationDate).',
     );
     expect(output).toMatch(/^backups\s+7d\s+120\s+15\s+14\s+106\s+complete$/m);
     expect(output).toMatch(/^logs\s+14d\s+5\s+2\s+2\s+3\s+complete$/m);
@@ -133,6 +133,31 @@ describe('runDemo', () => {
       'glacier-sweeper: 1 vault error, 17 stale uploads, 16 aborted in 3 vaults (us-east-1)',
     );
     expect(output).not.toContain('\x1b');
+  });
+
+  it('--abort --quiet-period 2d: run 1 only records, run 2 aborts the idle uploads and keeps the live one', async () => {
+    const { result, output } = await demo({ abort: true, quietPeriod: '2d' });
+    expect(result.exitCode).toBe(0);
+    expect(output).toMatch(/Run 1 \(now\): 17 stale, 16 pending, 0 aborted/);
+    expect(output).toContain('that upload is alive');
+    const report = result.report;
+    const backups = report?.vaults.find((v) => v.vault === 'backups');
+    // The uploads stale in both runs: the one that got a new part between runs is pending, the rest aborted.
+    const staleTwice = backups?.staleUploads.filter((u) => u.ageHours >= 9 * 24) ?? [];
+    const live = staleTwice.filter((u) => u.outcome === 'pending');
+    expect(live).toHaveLength(1);
+    expect(live[0]?.eligibleAt).toBeDefined();
+    expect(staleTwice.filter((u) => u.outcome === 'aborted')).toHaveLength(13);
+    // What the emulator saw: the live upload was never aborted and is still there with its new part.
+    const liveId = live[0]?.uploadId ?? '';
+    expect(emu.requests({ operation: 'AbortMultipartUpload', uploadId: liveId })).toEqual([]);
+    expect(emu.uploads('backups').find((u) => u.uploadId === liveId)?.parts.length).toBe(4);
+    // Uploads that only became stale because the clock moved are seen for the first time: pending.
+    expect(
+      backups?.staleUploads.filter((u) => u.ageHours < 9 * 24).every((u) => u.outcome === 'pending'),
+    ).toBe(true);
+    expect(result.young?.missing).toEqual([]);
+    expect(output).toMatch(/pending until \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
   });
 
   it('--verbose prints the handler log after the report, one JSON object per line, still escape-free', async () => {
