@@ -12,6 +12,10 @@ export interface ColdStart {
   nodeBaselineMs: number;
   /** Median wall time of a node process that only imports the bundle. */
   nodeImportMs: number;
+  /** Median of the import alone, timed inside that process (no process start, no loader set-up). */
+  inProcessImportMs: number;
+  /** Peak RSS of a process that imported the bundle: the production floor, without tsx. */
+  importRssBytes: number;
   runs: number;
   /** For the breakdown only: the same esbuild options run directly, with a metafile. */
   breakdown: { name: string; bytes: number }[];
@@ -35,6 +39,16 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
         else resolve();
       },
     );
+  });
+}
+
+function output(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error)
+        reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr.slice(-3000)}`));
+      else resolve(stdout);
+    });
   });
 }
 
@@ -116,7 +130,11 @@ export async function measureColdStart(root: string, outdir: string, runs: numbe
   const synthMs = performance.now() - synthStarted;
   const bundlePath = join(await functionAsset(outdir), 'index.mjs');
   const bundleBytes = (await stat(bundlePath)).size;
-  const importScript = `await import(${JSON.stringify(pathToFileURL(bundlePath).href)})`;
+  const url = JSON.stringify(pathToFileURL(bundlePath).href);
+  const importScript = `await import(${url})`;
+  const selfTimedScript =
+    `const t = performance.now(); await import(${url}); ` +
+    'console.log(JSON.stringify({ ms: performance.now() - t, rss: process.resourceUsage().maxRSS * 1024 }))';
   const node = process.execPath;
   // One warm-up of each: the first start pays for cold file caches.
   await timed(node, ['-e', '0'], root);
@@ -127,6 +145,10 @@ export async function measureColdStart(root: string, outdir: string, runs: numbe
     baseline.push(await timed(node, ['-e', '0'], root));
     imports.push(await timed(node, ['--input-type=module', '-e', importScript], root));
   }
+  const selfTimed: { ms: number; rss: number }[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    selfTimed.push(JSON.parse(await output(node, ['--input-type=module', '-e', selfTimedScript], root)));
+  }
   const breakdown = await esbuildBreakdown(root);
   return {
     synthMs,
@@ -134,6 +156,8 @@ export async function measureColdStart(root: string, outdir: string, runs: numbe
     bundleBytes,
     nodeBaselineMs: median(baseline),
     nodeImportMs: median(imports),
+    inProcessImportMs: median(selfTimed.map((t) => t.ms)),
+    importRssBytes: median(selfTimed.map((t) => t.rss)),
     runs,
     breakdown,
     breakdownTotalBytes: breakdown.reduce((n, b) => n + b.bytes, 0),

@@ -376,6 +376,13 @@ async function main(): Promise<void> {
       target: '≤ 100 ms',
       met: importMs <= TARGET_IMPORT_MS,
     });
+    figures.push({
+      section: 'cold start',
+      name: `import alone, timed inside the process (median of ${cold.runs})`,
+      value: `${Math.round(cold.inProcessImportMs)} ms; peak RSS after import ${(cold.importRssBytes / MB).toFixed(1)} MB`,
+      target: 'informational',
+      met: null,
+    });
   }
   if (M && throttleRuns.length > 0) {
     const wall = medianOf(M.handler, (r) => r.wallMs);
