@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '../lambda/adapters/clients';
 /** Messages between bench/run.ts and its children, over the IPC channel of `fork`. */
 
 export interface FaultSettings {
@@ -42,9 +43,7 @@ export type EmulatorReply =
 
 /** What a sweeper child runs: the shipped handler, or the loop a user would write. */
 export type SweeperKind =
-  | { kind: 'handler'; retryMode: 'standard' | 'adaptive' }
-  /** The handler with clients whose retry backoff is the candidate fix (see BENCHMARKS.md). */
-  | { kind: 'handler-candidate-retry' }
+  | { kind: 'handler'; retryPolicy: RetryPolicy }
   | { kind: 'baseline' }
   /** Loads the handler's modules and does nothing: the RSS floor of a sweeper child. */
   | { kind: 'idle' };

@@ -6,7 +6,7 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RETRY_MODE } from '../lambda/adapters/clients';
+import { RETRY_POLICY } from '../lambda/adapters/clients';
 import { DEFAULT_ABORT_CONCURRENCY, DEFAULT_VAULT_CONCURRENCY } from '../lambda/core/defaults';
 import { type ColdStart, measureColdStart } from './cold-start';
 import { type EmulatorHandle, killAllChildren, runSweeperChild, startEmulatorChild } from './processes';
@@ -83,7 +83,7 @@ async function measure(
     const summary = await emulator.summary();
     out.results.push(result);
     out.summaries.push(summary);
-    const label = 'retryMode' in sweeper ? `${sweeper.kind}/${sweeper.retryMode}` : sweeper.kind;
+    const label = 'retryPolicy' in sweeper ? `${sweeper.kind}/${sweeper.retryPolicy}` : sweeper.kind;
     log(
       `  ${w.name} ${label}${faults.throttleRate > 0 ? ` throttle ${faults.throttleRate}` : ''} #${i + 1}: ` +
         `${Math.round(result.wallMs)} ms, ${summary.total} requests, scanned ${result.scanned}, ` +
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   const ac = DEFAULT_ABORT_CONCURRENCY;
   const plain: FaultSettings = { latencyMs, throttleRate: 0, faultSeed: 1 };
   const throttled: FaultSettings = { latencyMs, throttleRate: THROTTLE_RATE, faultSeed: 1 };
-  const shipped: SweeperKind = { kind: 'handler', retryMode: RETRY_MODE };
+  const shipped: SweeperKind = { kind: 'handler', retryPolicy: RETRY_POLICY };
   const started = Date.now();
   const log = (line: string) => console.error(line);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -256,12 +256,12 @@ async function main(): Promise<void> {
       }
       if (name === 'M' && !values['no-throttle']) {
         const kinds: { label: string; kind: SweeperKind }[] = [
-          { label: 'standard', kind: { kind: 'handler', retryMode: 'standard' } },
-          { label: 'adaptive', kind: { kind: 'handler', retryMode: 'adaptive' } },
           {
-            label: 'candidate (50 ms full-jitter backoff, 8 attempts)',
-            kind: { kind: 'handler-candidate-retry' },
+            label: 'jittered (standard strategy, 50 ms full-jitter backoff, 8 attempts)',
+            kind: { kind: 'handler', retryPolicy: 'jittered' },
           },
+          { label: "SDK 'standard' mode", kind: { kind: 'handler', retryPolicy: 'standard' } },
+          { label: "SDK 'adaptive' mode", kind: { kind: 'handler', retryPolicy: 'adaptive' } },
         ];
         for (const { label, kind } of kinds) {
           const measured = await measure(emulator, workload, kind, throttled, 1, THROTTLED_REMAINING_MS, log);
@@ -390,7 +390,7 @@ async function main(): Promise<void> {
     for (const t of throttleRuns) {
       const r = t.measured.results[0] as SweeperResult;
       const s = t.measured.summaries[0] as RequestSummary;
-      const isDefault = t.kind.kind === 'handler' && t.kind.retryMode === RETRY_MODE;
+      const isDefault = t.kind.kind === 'handler' && t.kind.retryPolicy === RETRY_POLICY;
       const timeRatio = r.wallMs / wall;
       const atLeast = r.complete ? '' : '≥ ';
       figures.push({

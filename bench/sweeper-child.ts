@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import type { SweepReport } from '../lambda/core/types';
 import { invokeLocally, powertoolsLogger } from '../local/invoke';
 import { baselineSweep } from './baseline';
-import { invokeWithCandidateRetry } from './candidate-retry';
 import type { SweeperJob, SweeperReply, SweeperResult } from './protocol';
 
 const DAY_MS = 86_400_000;
@@ -74,20 +73,11 @@ async function run(
     });
     return { ...result, vaultErrors: 0, complete: true };
   }
-  if (sweeper.kind === 'handler-candidate-retry') {
-    const report = await invokeWithCandidateRetry({
-      endpoint: job.endpoint,
-      topicArn: job.topicArn,
-      logger: powertoolsLogger(),
-      remainingMs,
-    });
-    return fromReport(report);
-  }
   const result = await invokeLocally({
     endpoint: job.endpoint,
     topicArn: job.topicArn,
     logger: powertoolsLogger(),
-    clientOptions: { retryMode: sweeper.retryMode },
+    clientOptions: { retryPolicy: sweeper.retryPolicy },
     remainingMs,
   });
   if (result.report === undefined) {

@@ -38,17 +38,23 @@ export const pagesPerVault = (w: Workload): number =>
 export const totalPages = (w: Workload): number => w.vaults * pagesPerVault(w);
 
 /**
- * Requests a correct sweep cannot do without: one GetParameters, one list call per page, one abort per
- * stale upload (abort mode), one Publish.
+ * Requests a correct sweep cannot do without: one GetParameters, one list call per page, one ListParts
+ * page per stale upload (its bytes at stake; the seeded uploads have at most one page of parts), one
+ * abort per stale upload (abort mode), one Publish.
  */
 export function minimumRequests(w: Workload): number {
-  return 1 + totalPages(w) + (w.action === 'abort' ? staleCount(w) : 0) + 1;
+  return 1 + totalPages(w) + staleCount(w) + (w.action === 'abort' ? staleCount(w) : 0) + 1;
 }
 
-/** The issue's bound: listing chains spread over the vault slots, aborts over every abort slot. */
+/**
+ * The issue's bound, with the ListParts call each stale upload now needs: listing chains spread over
+ * the vault slots; per stale upload a ListParts (and an abort in abort mode) over every abort slot.
+ */
 export function wallBoundMs(w: Workload, latencyMs: number, vaultConc: number, abortConc: number): number {
-  const aborts = w.action === 'abort' ? staleCount(w) : 0;
-  return (totalPages(w) * latencyMs) / vaultConc + (aborts * latencyMs) / (vaultConc * abortConc);
+  const perStale = w.action === 'abort' ? 2 : 1;
+  return (
+    (totalPages(w) * latencyMs) / vaultConc + (staleCount(w) * perStale * latencyMs) / (vaultConc * abortConc)
+  );
 }
 
 const DAY_MS = 86_400_000;
@@ -87,6 +93,8 @@ export function seedFor(w: Workload, now = Date.now()): Seed {
       param(PARAM.olderThan, `${OLDER_THAN_DAYS}d`),
       param(PARAM.action, w.action),
       param(PARAM.maxAborts, String(MAX_ABORTS)),
+      // Every stale upload is measured (bytes at stake), as the default does for smaller vaults.
+      param(PARAM.maxListParts, String(MAX_ABORTS)),
       param(PARAM.notify, 'findings'),
     ],
   };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Clients } from './adapters/clients';
 import { DynamoStateStore } from './adapters/dynamodb-state';
@@ -5,7 +6,7 @@ import { GlacierVaultApi } from './adapters/glacier';
 import { emitRunMetrics } from './adapters/metrics';
 import { publish } from './adapters/sns';
 import { loadConfig } from './config';
-import { DEFAULT_SSM_PREFIX, ENV } from './core/defaults';
+import { DEFAULT_SSM_PREFIX, ENV, MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from './core/defaults';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
 import { ConfigError } from './core/settings';
@@ -86,12 +87,11 @@ export async function runSweep(
     vaults: settings.vaults === '*' ? '*' : settings.vaults.map((v) => v.name),
   });
 
+  const hardStop = AbortSignal.timeout(hardStopAfter(invocation.remainingMs()));
+  // Every request in flight listens to this one signal; more than Node's default 10 is expected.
+  setMaxListeners(MAX_VAULT_CONCURRENCY * (MAX_ABORT_CONCURRENCY + 1) + 1, hardStop);
   const report = await sweepRun({
-    api: new GlacierVaultApi(
-      clients.glacier,
-      settings.accountId,
-      AbortSignal.timeout(hardStopAfter(invocation.remainingMs())),
-    ),
+    api: new GlacierVaultApi(clients.glacier, settings.accountId, hardStop),
     settings,
     clock: deps.clock,
     deadline: deadlineFor(deps.clock(), invocation.remainingMs()),

@@ -32,5 +32,6 @@ export function deadlineFor(now: number, remainingMs: number): number {
  */
 export function hardStopAfter(remainingMs: number): number {
   const reserve = Math.min(30_000, Math.max(1_000, remainingMs * 0.1));
-  return Math.max(0, remainingMs - reserve);
+  // AbortSignal.timeout takes whole milliseconds only: a fraction throws a RangeError.
+  return Math.max(0, Math.floor(remainingMs - reserve));
 }

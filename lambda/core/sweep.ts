@@ -19,6 +19,7 @@ import type {
   SweepReport,
   SweepSettings,
   Upload,
+  UploadPage,
   VaultApi,
   VaultReport,
   VaultTarget,
@@ -257,23 +258,33 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     }
   };
 
+  // The next page is requested before this one is judged, so judging (and logging) overlaps the round
+  // trip of a marker chain that cannot otherwise be parallelised.
+  const request = (from: string | undefined): Promise<UploadPage> => {
+    const pending = api.listUploadsPage(vault.name, from);
+    // Awaited on the next turn of the loop; this only keeps an abandoned one from going unhandled.
+    pending.catch(() => undefined);
+    return pending;
+  };
   try {
-    for (;;) {
-      if (clock() >= input.deadline) break;
-      const page = await api.listUploadsPage(vault.name, marker);
+    let inFlight = clock() < input.deadline ? request(marker) : undefined;
+    while (inFlight !== undefined) {
+      const page = await inFlight;
+      inFlight = undefined;
       observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
-      judgePage(page.uploads);
       // A marker that does not move would loop until the deadline; stop and say so instead.
-      if (page.marker !== undefined && page.marker === marker) {
+      const repeated = page.marker !== undefined && page.marker === marker;
+      if (!repeated) {
+        marker = page.marker;
+        if (marker !== undefined && clock() < input.deadline) inFlight = request(marker);
+      }
+      judgePage(page.uploads);
+      if (repeated) {
         throw new Error(
-          `ListMultipartUploads returned the marker it was given (${page.marker.slice(0, 40)}); listing stopped`,
+          `ListMultipartUploads returned the marker it was given (${page.marker?.slice(0, 40)}); listing stopped`,
         );
       }
-      marker = page.marker;
-      if (marker === undefined) {
-        complete = true;
-        break;
-      }
+      if (marker === undefined) complete = true;
     }
   } catch (listError) {
     error = errorSummary(listError);

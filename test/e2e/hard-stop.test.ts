@@ -44,7 +44,11 @@ describe('hardStopAfter', () => {
     [60_000, 54_000],
     [5_000, 4_000],
     [500, 0],
+    [74_999, 67_499],
+    [1_234.5, 234],
   ])('with %d ms left cancels after %d ms, keeping a reserve for the publish', (remaining, expected) => {
     expect(hardStopAfter(remaining)).toBe(expected);
+    // AbortSignal.timeout throws a RangeError for anything but a whole number of milliseconds.
+    expect(() => AbortSignal.timeout(hardStopAfter(remaining))).not.toThrow();
   });
 });

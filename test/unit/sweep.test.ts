@@ -43,6 +43,16 @@ describe('sweepVault', () => {
     expect(nextMarker).toBeUndefined();
   });
 
+  it('requests the next page before judging the current one, and never one page too many', async () => {
+    // Page 1 (six uploads) holds the first stale one, u5.
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [6]);
+    await sweepVault(vaultInput(api));
+    const ops = api.calls.map((c) => c.op);
+    // Page 2 is on its way before page 1's stale uploads are measured or aborted.
+    expect(ops.slice(0, 2)).toEqual(['list', 'list']);
+    expect(api.listCalls('alpha')).toHaveLength(2);
+  });
+
   it('aborts exactly the stale uploads, oldest first in the report', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed(), [4]);
     const { report } = await sweepVault(vaultInput(api));
