@@ -32,7 +32,7 @@ describe('random fault mixes', () => {
       fc.asyncProperty(
         fc.record({
           seed: fc.integer({ min: 1, max: 1_000_000 }),
-          // Throttles are kept rarer than 5xx: their backoff is five times longer.
+          // Throttles are kept rarer than 5xx, so that most runs finish every vault.
           throttleRate: percent(15),
           errorRate: percent(25),
           resetRate: percent(15),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_ATTEMPTS } from '../../../lambda/adapters/clients';
 import { type Emulator, startEmulator } from '../../../local/emulator';
 import {
   configure,
@@ -50,7 +51,7 @@ describe('Glacier faults', () => {
     expect(throttled.every((r) => r.status === 400 && r.errorCode === 'ThrottlingException')).toBe(true);
     expect(sweepable(emu, VAULTS)).toEqual(VAULTS);
     expect(violations(emu, report, { before, mustComplete: VAULTS })).toEqual([]);
-    // An abort throttled five times running is a failure (0.3^5 per upload): counted, never lost.
+    // An abort throttled on every attempt is a failure (0.3^MAX_ATTEMPTS per upload): counted, never lost.
     expect(report.totals).toMatchObject({ stale: 71, vaultErrors: 0 });
     expect(report.totals.aborted + report.totals.failed).toBe(71);
     expect(report.totals.failed).toBeLessThanOrEqual(2);
@@ -135,7 +136,7 @@ describe('Glacier faults', () => {
   });
 
   it.each([
-    ['a retried 5xx', { status: 500, code: 'ServiceUnavailableException' }, 5],
+    ['a retried 5xx', { status: 500, code: 'ServiceUnavailableException' }, MAX_ATTEMPTS],
     ['an AccessDenied that is not retried', { status: 403, code: 'AccessDeniedException' }, 1],
   ])(
     'one vault whose listing always fails (%s): the others are swept, it is a vault error',
@@ -210,7 +211,9 @@ describe('Glacier faults', () => {
       'beta-stale-2',
       'gamma-stale-1',
     ]);
-    expect(emu.requests({ uploadId: 'alpha-stale-7', operation: 'AbortMultipartUpload' })).toHaveLength(5);
+    expect(emu.requests({ uploadId: 'alpha-stale-7', operation: 'AbortMultipartUpload' })).toHaveLength(
+      MAX_ATTEMPTS,
+    );
     expect(emu.requests({ uploadId: 'gamma-stale-1', operation: 'AbortMultipartUpload' })).toHaveLength(1);
     for (const id of ['alpha-stale-7', 'beta-stale-2', 'gamma-stale-1', 'gamma-stale-2']) {
       const vault = id.split('-')[0] as string;

@@ -1,3 +1,4 @@
+import { MAX_ATTEMPTS } from '../../../lambda/adapters/clients';
 import { parseCreationDate } from '../../../lambda/core/decide';
 import { DEFAULT_SSM_PREFIX } from '../../../lambda/core/defaults';
 import type { SweepReport, VaultReport } from '../../../lambda/core/types';
@@ -213,7 +214,7 @@ export function violations(emu: Emulator, report: SweepReport, input: InvariantI
  * jitter varies that order, so a test asks the record which vaults were sweepable instead of
  * assuming that none was unlucky.
  */
-export function sweepable(emu: Emulator, vaults: readonly string[], maxAttempts = 5): string[] {
+export function sweepable(emu: Emulator, vaults: readonly string[], maxAttempts = MAX_ATTEMPTS): string[] {
   return vaults.filter((vault) => {
     let run = 0;
     for (const r of emu.requests({ operation: 'ListMultipartUploads', vault })) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_ATTEMPTS } from '../../../lambda/adapters/clients';
 import { type Emulator, startEmulator } from '../../../local/emulator';
 import {
   configure,
@@ -63,7 +64,7 @@ describe('SNS faults', () => {
     expect(result.report).toBeUndefined();
     expect(result.error?.message).toMatch(/could not be published/);
     expect(result.error?.message).toContain(topicArn);
-    expect(emu.requests({ service: 'sns', operation: 'Publish' })).toHaveLength(5);
+    expect(emu.requests({ service: 'sns', operation: 'Publish' })).toHaveLength(MAX_ATTEMPTS);
     expect(emu.published()).toEqual([]);
 
     const lines = result.logger.lines;
