@@ -52,9 +52,7 @@ async function run(
   job: SweeperJob,
 ): Promise<Omit<SweeperResult, 'wallMs' | 'peakRssBytes' | 'cpuMs' | 'runQueueWaitMs'>> {
   const started = Date.now();
-  // Whole tens of ms: lambda/core/notify.ts's hardStopAfter returns a fraction for budgets under 300 s,
-  // which AbortSignal.timeout rejects (reported; see BENCHMARKS.md). Lambda itself answers whole ms.
-  const remainingMs = () => Math.floor((job.remainingMs - (Date.now() - started)) / 10) * 10;
+  const remainingMs = () => job.remainingMs - (Date.now() - started);
   const sweeper = job.sweeper;
   if (sweeper.kind === 'idle') {
     return { scanned: 0, stale: 0, aborted: 0, failed: 0, vaultErrors: 0, complete: true };

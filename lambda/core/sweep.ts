@@ -94,6 +94,10 @@ export function errorSummary(error: unknown): string {
 
 const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
 
+/** A request cancelled through its abort signal (the SDK and fetch both name it AbortError). */
+export const isCancellation = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'AbortError';
+
 interface Tracked {
   entry: StaleUploadEntry;
   createdMs: number;
@@ -287,7 +291,8 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
       if (marker === undefined) complete = true;
     }
   } catch (listError) {
-    error = errorSummary(listError);
+    // The invocation's hard stop cancelled the request: the vault is unfinished (time budget), not broken.
+    if (!isCancellation(listError)) error = errorSummary(listError);
   }
   await Promise.all(work);
 

@@ -123,6 +123,18 @@ describe('sweepVault', () => {
     expect(nextMarker).toBe(api.listCalls('alpha')[1]);
   });
 
+  it('treats a listing cancelled by the hard stop as unfinished, not as a vault error', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let lists = 0;
+    api.onRequest = (op) => {
+      if (op === 'list' && ++lists === 2)
+        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    };
+    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
+    expect(report).toMatchObject({ scanned: 5, complete: false, error: null });
+    expect(nextMarker).toBe(api.listCalls('alpha')[1]);
+  });
+
   it('resumes from a marker and finishes the vault', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
     const first = await sweepVault(vaultInput(api, { action: 'report', deadline: NOW - 1 }));
