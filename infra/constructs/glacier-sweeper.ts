@@ -31,6 +31,17 @@ import type { GlacierSweeperProps } from './glacier-sweeper-props';
 import { acknowledgeWildcardResources } from './nag';
 import { parameterName, type ResolvedProps, resolveProps } from './resolve-props';
 
+/** Credential providers the default chain imports dynamically, after fromEnv: never reached in Lambda. */
+export const UNREACHED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+];
+
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -180,6 +191,10 @@ export class GlacierSweeper extends Construct {
         sourceMap: true,
         // Ship the SDK version the tests ran against, not whatever the runtime carries.
         bundleAwsSDK: true,
+        // Lambda hands the function its credentials in environment variables, so the default chain
+        // stops at fromEnv: the providers after it (and the STS/SSO clients they carry, ~90 KB of the
+        // bundle) are only ever reached through dynamic import() and are left out.
+        externalModules: UNREACHED_CREDENTIAL_PROVIDERS,
         mainFields: ['module', 'main'],
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

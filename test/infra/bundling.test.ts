@@ -1,10 +1,17 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UNREACHED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/glacier-sweeper';
 import { GlacierSweeperStack } from '../../infra/sweeper-stack';
+import { daysAgo, makeUploads, startEmulator } from '../../local/emulator';
 import { ENV } from './helpers';
+
+const run = promisify(execFile);
 
 // The one synthesis with real bundling: the project's esbuild, no Docker.
 let assetDir: string;
@@ -38,7 +45,47 @@ describe('real bundling', () => {
     expect(bundle.includes('x-amz-glacier-version')).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     // A bundle without mainFields ['module','main'] pulls the CommonJS builds: about 1.7x larger.
-    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(700_000);
+    expect(statSync(join(assetDir, 'index.mjs')).size).toBeLessThan(500_000);
+  });
+
+  it('leaves out only credential providers that are reached through dynamic import(), never statically', () => {
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    const staticImports = [...bundle.matchAll(/(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]);
+    const dynamicImports = [...bundle.matchAll(/import\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]).sort();
+    expect(staticImports).toEqual([]);
+    expect(dynamicImports.length).toBeGreaterThan(0);
+    expect(dynamicImports.every((name) => UNREACHED_CREDENTIAL_PROVIDERS.includes(name ?? ''))).toBe(true);
+  });
+
+  it('runs: the production bundle sweeps the emulator with credentials from the environment', async () => {
+    const emu = await startEmulator({
+      seed: {
+        topics: ['t'],
+        vaults: [{ name: 'v', uploads: makeUploads(3, { createdAt: daysAgo(30) }) }],
+        parameters: [{ name: '/glacier-sweeper/vaults', type: 'StringList', value: 'v' }],
+      },
+    });
+    try {
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(join(assetDir, 'index.mjs')).href)});
+        const report = await handler({}, { getRemainingTimeInMillis: () => 60000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' });
+        process.stdout.write(JSON.stringify(report.totals));`;
+      const env = {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL: emu.url,
+        SWEEPER_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
+      expect(JSON.parse(stdout)).toMatchObject({ vaults: 1, scanned: 3, stale: 3, reported: 3 });
+      expect(emu.published()).toHaveLength(1);
+    } finally {
+      await emu.stop();
+    }
   });
 
   it('points the function at the bundle', () => {
