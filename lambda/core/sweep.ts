@@ -10,19 +10,21 @@ import {
 } from './activity';
 import { AbortBudget, judgeUpload, type UploadPolicy } from './decide';
 import { createLimiter, mapLimited } from './limit';
-import type {
-  Action,
-  AnomalyEntry,
-  Clock,
-  Outcome,
-  StaleUploadEntry,
-  SweepReport,
-  SweepSettings,
-  Upload,
-  UploadPage,
-  VaultApi,
-  VaultReport,
-  VaultTarget,
+import {
+  type Action,
+  type AnomalyEntry,
+  type Clock,
+  OUTCOMES,
+  type Outcome,
+  type OutcomeCounts,
+  type StaleUploadEntry,
+  type SweepReport,
+  type SweepSettings,
+  type Upload,
+  type UploadPage,
+  type VaultApi,
+  type VaultReport,
+  type VaultTarget,
 } from './types';
 
 /** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
@@ -94,6 +96,16 @@ export function errorSummary(error: unknown): string {
 
 const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
 
+/** Every outcome at zero: the start of every count. */
+const noOutcomes = (): OutcomeCounts => ({
+  aborted: 0,
+  gone: 0,
+  failed: 0,
+  skipped: 0,
+  reported: 0,
+  pending: 0,
+});
+
 /** A request cancelled through its abort signal (the SDK and fetch both name it AbortError). */
 export const isCancellation = (error: unknown): boolean =>
   error instanceof Error && error.name === 'AbortError';
@@ -119,7 +131,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const stale = new Map<string, Tracked>();
   const anomalies = new Map<string, AnomalyEntry>();
   const work: Promise<void>[] = [];
-  const counts = { scanned: 0, aborted: 0, gone: 0, failed: 0, skipped: 0, reported: 0, pending: 0 };
+  const counts = { scanned: 0, ...noOutcomes() };
   const { activity } = input;
   let error: string | null = null;
   let marker = input.startMarker;
@@ -382,12 +394,7 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
     olderThan: settings.olderThan.text,
     scanned: 0,
     stale: 0,
-    aborted: 0,
-    gone: 0,
-    failed: 0,
-    skipped: 0,
-    reported: 0,
-    pending: 0,
+    ...noOutcomes(),
     bytesAtStake: 0,
     unmeasured: 0,
     complete: false,
@@ -452,12 +459,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
     vaults: 0,
     scanned: 0,
     stale: 0,
-    aborted: 0,
-    gone: 0,
-    failed: 0,
-    skipped: 0,
-    reported: 0,
-    pending: 0,
+    ...noOutcomes(),
     bytesAtStake: 0,
     unmeasured: 0,
     anomalies: 0,
@@ -467,12 +469,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
     totals.vaults += 1;
     totals.scanned += v.scanned;
     totals.stale += v.stale;
-    totals.aborted += v.aborted;
-    totals.gone += v.gone;
-    totals.failed += v.failed;
-    totals.skipped += v.skipped;
-    totals.reported += v.reported;
-    totals.pending += v.pending;
+    for (const outcome of OUTCOMES) totals[outcome] += v[outcome];
     totals.bytesAtStake += v.bytesAtStake;
     totals.unmeasured += v.unmeasured;
     totals.anomalies += v.anomalies.length + v.anomaliesOmitted;

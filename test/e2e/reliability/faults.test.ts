@@ -2,17 +2,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../../../lambda/adapters/clients';
 import { type Emulator, startEmulator } from '../../../local/emulator';
 import {
-  configure,
   faultsInjected,
   messagesOf,
   publishedReport,
   reportOf,
   reports,
   run,
-  snapshot,
+  seedThreeVaults,
   sweepable,
+  THREE_VAULTS,
   tally,
-  vaultUploads,
   violations,
 } from './harness';
 
@@ -24,20 +23,8 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
-const VAULTS = ['alpha', 'beta', 'gamma'] as const;
-
-/** Three vaults in abort mode: alpha spans two pages, each has edge cases either side of 7 days. */
-function setup(parameters: Record<string, string> = {}) {
-  emu.seed({
-    vaults: [
-      { name: 'alpha', uploads: vaultUploads('alpha', 40, 15) },
-      { name: 'beta', uploads: vaultUploads('beta', 20, 10) },
-      { name: 'gamma', uploads: vaultUploads('gamma', 8, 4) },
-    ],
-  });
-  const topicArn = configure(emu, { vaults: VAULTS.join(','), action: 'abort', ...parameters });
-  return { topicArn, before: snapshot(emu, VAULTS) };
-}
+const VAULTS = THREE_VAULTS;
+const setup = (parameters: Record<string, string> = {}) => seedThreeVaults(emu, parameters);
 
 describe('Glacier faults', () => {
   it('30 % of Glacier requests throttled: retries recover, every vault swept completely', async () => {

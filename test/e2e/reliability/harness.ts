@@ -247,3 +247,18 @@ export function tally(what: string, n: number): void {
 
 export const messagesOf = (lines: readonly LogLine[], message: string) =>
   lines.filter((line) => line.message === message);
+
+export const THREE_VAULTS = ['alpha', 'beta', 'gamma'] as const;
+
+/** Three vaults in abort mode: alpha spans two pages, each has edge cases either side of 7 days. */
+export function seedThreeVaults(emu: Emulator, parameters: Record<string, string> = {}) {
+  emu.seed({
+    vaults: [
+      { name: 'alpha', uploads: vaultUploads('alpha', 40, 15) },
+      { name: 'beta', uploads: vaultUploads('beta', 20, 10) },
+      { name: 'gamma', uploads: vaultUploads('gamma', 8, 4) },
+    ],
+  });
+  const topicArn = configure(emu, { vaults: THREE_VAULTS.join(','), action: 'abort', ...parameters });
+  return { topicArn, before: snapshot(emu, THREE_VAULTS) };
+}
