@@ -505,7 +505,7 @@ function vaultName(name: string): string {
 }
 
 function accountLabel(account: string): string {
-  return account === '-' ? "(the function's own)" : cleanText(account, 20);
+  return account === '-' ? "(the caller's own)" : cleanText(account, 20);
 }
 
 /** `YYYY-MM-DD HH:MM`; an unparseable value is shown cleaned rather than hidden. */
