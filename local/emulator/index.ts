@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FaultOptions, FaultRule } from './faults';
 import { FaultInjector } from './faults';
-import { GlacierStore, type Part } from './glacier-store';
+import { GlacierStore, type Part, type Upload } from './glacier-store';
 import { type RecordedRequest, type RequestFilter, RequestRecord } from './request-record';
 import { applySeed, type Seed, type SeedResult } from './seed';
 import { createEmulatorServer } from './server';
@@ -30,15 +30,13 @@ export interface EmulatorOptions {
   region?: string;
 }
 
-export interface UploadView {
-  uploadId: string;
-  accountId: string;
-  vault: string;
-  creationDate: string | null | undefined;
-  description: string | null;
-  partSizeBytes: number | null;
+/** An in-progress upload as tests see it: the stored fields, with its parts in range order. */
+export type UploadView = Pick<
+  Upload,
+  'uploadId' | 'accountId' | 'vault' | 'creationDate' | 'description' | 'partSizeBytes'
+> & {
   parts: Part[];
-}
+};
 
 export interface Emulator {
   /** `http://127.0.0.1:PORT`, to pass as the SDK's `endpoint`. */
