@@ -215,7 +215,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   io.stdout.write(
     values.json
       ? `${JSON.stringify(report, null, 2)}\n`
-      : `${renderText(report, { account: values['account-id'] ?? DEFAULT_ACCOUNT_ID })}\n`,
+      : `${renderText(report, { account: values['account-id'] ?? DEFAULT_ACCOUNT_ID, enableAbort: 'run again with --abort' })}\n`,
   );
   return report.totals.vaultErrors > 0 || report.totals.failed > 0 ? EXIT_FINDINGS_FAILED : EXIT_OK;
 }

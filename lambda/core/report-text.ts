@@ -14,8 +14,10 @@ import type { StaleUploadEntry, SweepReport, VaultReport } from './types';
 
 /** What the renderers need besides the report. */
 export interface TextContext {
-  /** The vault owner account: 12 digits, or `-` for the function's own. */
+  /** The vault owner account: 12 digits, or `-` for the caller's own. */
   readonly account: string;
+  /** How the reader turns aborts on, said in report mode. @default the `action` parameter (the Lambda) */
+  readonly enableAbort?: string;
 }
 
 export interface AlertContext {
@@ -155,7 +157,7 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   if (t.anomalies > 0) summary.push(count(t.anomalies, 'anomaly', 'anomalies'));
   if (t.vaultErrors > 0) summary.push(count(t.vaultErrors, 'vault error', 'vault errors'));
   lines.push(summary.join(SEP));
-  lines.push(...explanations(report));
+  lines.push(...explanations(report, ctx));
 
   lines.push('', ...vaultSection(report));
   lines.push(...staleSection(report));
@@ -166,7 +168,7 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   return boundText(lines);
 }
 
-function explanations(report: SweepReport): string[] {
+function explanations(report: SweepReport, ctx: TextContext): string[] {
   const t = report.totals;
   const out: string[] = [];
   if (!report.complete) {
@@ -183,7 +185,8 @@ function explanations(report: SweepReport): string[] {
     );
   }
   if (report.action === 'report' && t.stale > 0) {
-    out.push(`Report mode: nothing was aborted (set the ${PARAM.action} parameter to abort to clean up).`);
+    const enable = ctx.enableAbort ?? `set the ${PARAM.action} parameter to abort`;
+    out.push(`Report mode: nothing was aborted (${enable} to clean up).`);
   }
   if (t.pending > 0) {
     out.push(

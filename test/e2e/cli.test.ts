@@ -97,6 +97,8 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(stdout).toMatch(/^photos\s+70\s+35\s+0\s+0\s+35\s+0 B\s+complete$/m);
     expect(stdout).toContain('Oldest stale uploads');
     expect(stdout).toContain('photo batch');
+    // The hint speaks the CLI's language, not the Lambda's SSM parameters.
+    expect(stdout).toContain('Report mode: nothing was aborted (run again with --abort to clean up).');
     expect(emu.requests({ operation: 'ListMultipartUploads' })).toHaveLength(2);
     expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);
     // The CLI reads no SSM and publishes nothing.
