@@ -69,16 +69,19 @@ export function judgeUpload(upload: Upload, policy: UploadPolicy, now: number): 
   return { kind: 'stale', ageMs, createdMs, intent: policy.action === 'abort' ? 'abort' : 'report' };
 }
 
-/** Shared across the vaults of one run: at most `max-aborts` abort calls start. */
-export class AbortBudget {
+/**
+ * A count shared across the vaults of one run: at most `limit` abort calls (`max-aborts`), or at most
+ * `limit` part listings (`max-list-parts`), start.
+ */
+export class RunBudget {
   private left: number;
   private hitCap = false;
 
-  constructor(readonly maxAborts: number) {
-    this.left = maxAborts;
+  constructor(readonly limit: number) {
+    this.left = limit;
   }
 
-  /** Takes one abort from the budget; false (and capped) once it is spent. */
+  /** Takes one from the budget; false (and capped) once it is spent. */
   take(): boolean {
     if (this.left <= 0) {
       this.hitCap = true;
@@ -93,6 +96,6 @@ export class AbortBudget {
   }
 
   get used(): number {
-    return this.maxAborts - this.left;
+    return this.limit - this.left;
   }
 }

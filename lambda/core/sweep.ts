@@ -8,7 +8,7 @@ import {
   stateKey,
   type UploadHistory,
 } from './activity';
-import { AbortBudget, judgeUpload, type UploadPolicy } from './decide';
+import { judgeUpload, RunBudget, type UploadPolicy } from './decide';
 import { createLimiter, mapLimited } from './limit';
 import {
   type Action,
@@ -70,9 +70,10 @@ export interface SweepVaultInput {
   /** Epoch ms after which no new page request and no new abort starts. */
   readonly deadline: number;
   readonly abortConcurrency: number;
-  readonly budget: AbortBudget;
+  /** `max-aborts`, shared by every vault of the run. */
+  readonly abortBudget: RunBudget;
   /** Bounds ListParts listings across the run; an upload past it is reported as not measured. */
-  readonly measureBudget: AbortBudget;
+  readonly measureBudget: RunBudget;
   /** Set when `quiet-period` is: then an abort also needs proof that the upload is idle. */
   readonly activity?: ActivityCheck | undefined;
   /** Resume point from an earlier call; undefined starts at the first page. */
@@ -220,7 +221,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
       return settle(tracked, 'pending', verdict.reason);
     }
     if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
-    if (!input.budget.take()) return settle(tracked, 'reported', 'max-aborts reached');
+    if (!input.abortBudget.take()) return settle(tracked, 'reported', 'max-aborts reached');
     const { uploadId, createdAt, ageHours } = tracked.entry;
     observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
     let outcome: Outcome;
@@ -410,8 +411,8 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
 export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
   const startedAt = new Date(input.clock()).toISOString();
   const action: Action = input.forceReport ? 'report' : input.settings.action;
-  const budget = new AbortBudget(input.settings.maxAborts);
-  const measureBudget = new AbortBudget(input.settings.maxListParts);
+  const abortBudget = new RunBudget(input.settings.maxAborts);
+  const measureBudget = new RunBudget(input.settings.maxListParts);
   const { quietPeriod } = input.settings;
   const activity: ActivityCheck | undefined = quietPeriod
     ? {
@@ -432,7 +433,7 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       clock: input.clock,
       deadline: input.deadline,
       abortConcurrency: input.abortConcurrency,
-      budget,
+      abortBudget,
       measureBudget,
       activity,
       ...(input.observer ? { observer: input.observer } : {}),
@@ -448,7 +449,7 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
     action,
     olderThan: input.settings.olderThan.text,
     complete: vaults.every((vault) => vault.complete),
-    capped: budget.capped,
+    capped: abortBudget.capped,
     totals: totalsOf(vaults),
     vaults,
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AbortBudget,
   isExcluded,
   judgeUpload,
   parseCreationDate,
+  RunBudget,
   type UploadPolicy,
 } from '../../lambda/core/decide';
 import type { Upload } from '../../lambda/core/types';
@@ -105,9 +105,9 @@ describe('isExcluded', () => {
   });
 });
 
-describe('AbortBudget', () => {
+describe('RunBudget', () => {
   it('grants exactly maxAborts and then reports capped', () => {
-    const budget = new AbortBudget(2);
+    const budget = new RunBudget(2);
     expect(budget.capped).toBe(false);
     expect([budget.take(), budget.take()]).toEqual([true, true]);
     expect(budget.capped).toBe(false);
@@ -117,7 +117,7 @@ describe('AbortBudget', () => {
   });
 
   it('grants nothing with max-aborts 0', () => {
-    const budget = new AbortBudget(0);
+    const budget = new RunBudget(0);
     expect(budget.take()).toBe(false);
     expect(budget.capped).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortBudget } from '../../lambda/core/decide';
+import { RunBudget } from '../../lambda/core/decide';
 import type { Duration } from '../../lambda/core/duration';
 import { parseDuration } from '../../lambda/core/duration';
 import { parseSettings, ssmNames } from '../../lambda/core/settings';
@@ -20,8 +20,8 @@ function vaultInput(api: FakeVaultApi, overrides: Partial<Parameters<typeof swee
     clock: () => NOW,
     deadline: NOW + 60_000,
     abortConcurrency: 8,
-    budget: new AbortBudget(1000),
-    measureBudget: new AbortBudget(1000),
+    abortBudget: new RunBudget(1000),
+    measureBudget: new RunBudget(1000),
     ...overrides,
   };
 }
