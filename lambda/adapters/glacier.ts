@@ -6,6 +6,7 @@ import {
   ListVaultsCommand,
 } from '@aws-sdk/client-glacier';
 import { LIST_PAGE_SIZE } from '../core/defaults';
+import { markerStuck, stuckMarkerError } from '../core/paging';
 import type { PartsPage, UploadPage, VaultApi } from '../core/types';
 
 /** Glacier's answer for an unknown vault or upload id (also an upload aborted a while ago). */
@@ -94,12 +95,8 @@ export class GlacierVaultApi implements VaultApi {
         if (vault.VaultName) names.push(vault.VaultName);
       }
       marker = page.Marker ? page.Marker : undefined;
-      // A marker that does not move would page forever; fail so the run reports it as a vault error.
-      if (marker !== undefined && marker === sent) {
-        throw new Error(
-          `ListVaults returned the marker it was given (${marker.slice(0, 40)}); listing stopped`,
-        );
-      }
+      // Thrown, the run reports it as a vault error on `*`.
+      if (markerStuck(sent, marker)) throw stuckMarkerError('ListVaults', sent ?? '');
     } while (marker !== undefined);
     return names;
   }

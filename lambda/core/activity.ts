@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { STATE_TTL_DAYS } from './defaults';
+import { markerStuck, stuckMarkerError } from './paging';
 import type { UploadedPart, VaultApi } from './types';
 
 /** What ListParts says about an upload's progress. */
@@ -70,8 +71,7 @@ export async function measureUpload(
     const page = await api.listPartsPage(vault, uploadId, sent);
     parts.push(...page.parts);
     marker = page.marker;
-    if (marker !== undefined && marker === sent)
-      throw new Error('ListParts returned the marker it was given');
+    if (markerStuck(sent, marker)) throw stuckMarkerError('ListParts', sent ?? '');
   } while (marker !== undefined);
   return fingerprintParts(parts);
 }

@@ -10,6 +10,7 @@ import {
 } from './activity';
 import { judgeUpload, RunBudget, type UploadPolicy } from './decide';
 import { createLimiter, mapLimited } from './limit';
+import { markerStuck, stuckMarkerError } from './paging';
 import {
   type Action,
   type AnomalyEntry,
@@ -289,18 +290,13 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
       const page = await inFlight;
       inFlight = undefined;
       observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
-      // A marker that does not move would loop until the deadline; stop and say so instead.
-      const repeated = page.marker !== undefined && page.marker === marker;
+      const repeated = markerStuck(marker, page.marker);
       if (!repeated) {
         marker = page.marker;
         if (marker !== undefined && clock() < input.deadline) inFlight = request(marker);
       }
       judgePage(page.uploads);
-      if (repeated) {
-        throw new Error(
-          `ListMultipartUploads returned the marker it was given (${page.marker?.slice(0, 40)}); listing stopped`,
-        );
-      }
+      if (repeated) throw stuckMarkerError('ListMultipartUploads', marker ?? '');
       if (marker === undefined) complete = true;
     }
   } catch (listError) {

@@ -4,6 +4,7 @@ import {
   fingerprintParts,
   judgeActivity,
   liveHistory,
+  measureUpload,
   nextHistory,
   type PartsFingerprint,
   stateKey,
@@ -159,6 +160,22 @@ describe('nextHistory', () => {
     });
     expect(liveHistory(old, T0 + 40 * DAY)).toBeUndefined();
     expect(liveHistory(old, T0 + DAY)).toBe(old);
+  });
+});
+
+describe('measureUpload', () => {
+  it('stops with an error, instead of paging forever, when ListParts repeats its marker', async () => {
+    let calls = 0;
+    const api = {
+      listPartsPage: async () => {
+        calls += 1;
+        return { parts: [part(0)], marker: 'same' };
+      },
+    } as unknown as Parameters<typeof measureUpload>[0];
+    await expect(measureUpload(api, 'v', 'u')).rejects.toThrow(
+      'ListParts returned the marker it was given (same)',
+    );
+    expect(calls).toBe(2);
   });
 });
 
