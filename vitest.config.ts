@@ -7,6 +7,5 @@ export default defineConfig({
     // Synthesizing CDK stacks and e2e runs against the emulator take seconds each.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

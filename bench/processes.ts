@@ -31,7 +31,7 @@ function start(
   const child = fork(here(script), args, {
     // tsx as a loader keeps the children's TypeScript as it is in the repo: no build step in between.
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', keepStdout ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });
   children.add(child);

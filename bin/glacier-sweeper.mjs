@@ -3,7 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

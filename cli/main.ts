@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClients } from '../lambda/adapters/clients';
 import { GlacierVaultApi } from '../lambda/adapters/glacier';
@@ -64,6 +65,7 @@ Options:
   --region REGION           AWS region (default: the SDK's, e.g. AWS_REGION or your profile)
   --endpoint-url URL        send every request there (LocalStack, the local emulator)
   --json                    print the JSON report instead of the table
+  -V, --version             print the tool's version and the Node.js running it
   -h, --help                show this help
 
 Credentials and region come from the standard AWS chain (environment, profile, SSO, instance role).
@@ -75,6 +77,13 @@ Exit codes: 0 ran (stale uploads found or not), 1 a vault error or a failed abor
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 class UsageError extends Error {
@@ -109,6 +118,7 @@ function parseCli(argv: string[]) {
       'endpoint-url': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'V', default: false },
     },
   });
   return { values, positionals };
@@ -150,6 +160,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    // The Node.js version goes with it: the CLI supports Node 22 and newer, and a bug report needs both.
+    io.stdout.write(`glacier-sweeper ${packageVersion()} (Node.js ${process.version})\n`);
     return EXIT_OK;
   }
   const [command, ...extra] = positionals;

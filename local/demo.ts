@@ -452,7 +452,6 @@ export async function demoMain(
 
 const entry = process.argv[1];
 if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.exitCode = await demoMain(
     process.argv.slice(2),
     (s) => process.stdout.write(s),

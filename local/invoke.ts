@@ -71,7 +71,6 @@ export async function invokeLocally(options: LocalInvokeOptions): Promise<LocalI
     AWS_ENDPOINT_URL_GLACIER: options.endpoint,
     AWS_ENDPOINT_URL_SNS: options.endpoint,
     AWS_ENDPOINT_URL_SSM: options.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   if (options.stateTable) process.env.AWS_ENDPOINT_URL_DYNAMODB = options.stateTable.url;
   const env = {

@@ -42,7 +42,7 @@ export function cleanText(s: string | null | undefined, maxChars: number): strin
   if (!(limit > 0)) return '';
   const text = String(s);
   const cleaned =
-    NEEDS_WORK.test(text) || !isWellFormed(text)
+    NEEDS_WORK.test(text) || !text.isWellFormed()
       ? text
           .replace(CONTROL_STRING, '')
           .replace(CSI, '')
@@ -67,10 +67,4 @@ function codePointOffset(s: string, points: number): number {
     i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
   }
   return Math.min(i, s.length);
-}
-
-function isWellFormed(s: string): boolean {
-  // Node 20 has String.prototype.isWellFormed (ES2024); the project's lib stops at ES2023.
-  const native = (s as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof native === 'function' ? native.call(s) : !/[\ud800-\udfff]/u.test(s);
 }

@@ -3,6 +3,7 @@
  * `bin/glacier-sweeper.mjs` as a subprocess (and through `npx`, as the README runs it).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,11 @@ import type { SweepReport } from '../../lambda/core/types';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
 
 const run = promisify(execFile);
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FAKE_AWS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 
@@ -264,6 +270,17 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
       return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
     }
   }
+
+  it('runs on the Node.js that started it, and --version says which', async () => {
+    // CI runs this file once more under Node 22 (the oldest supported) and sets the major it expects,
+    // so a child that silently ran on another Node (the pinned 24 on PATH) fails here.
+    const expectedMajor = process.env.SWEEPER_EXPECT_NODE_MAJOR ?? process.versions.node.split('.')[0];
+    const { code, stdout } = await bin(['--version']);
+    expect(code).toBe(0);
+    const match = /^glacier-sweeper (\d+\.\d+\.\d+) \(Node\.js v(\d+)\.\d+\.\d+\)\n$/.exec(stdout);
+    expect(match?.[1]).toBe(PACKAGE_VERSION);
+    expect(match?.[2]).toBe(expectedMajor);
+  });
 
   it('scans and prints JSON on stdout, exit 0, nothing on stderr (not a terminal)', async () => {
     seedMixed();

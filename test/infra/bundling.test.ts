@@ -78,7 +78,6 @@ describe('real bundling', () => {
         SWEEPER_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       };
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
       expect(JSON.parse(stdout)).toMatchObject({ vaults: 1, scanned: 3, stale: 3, reported: 3 });
