@@ -260,7 +260,7 @@ export class GlacierSweeper extends Construct {
       uploadResources,
       config.vaultPattern === undefined
         ? "Vault list lives in SSM and changes without a deploy ('*' = every vault), so the grant spans the vaults of vaultAccountIds in this region; the run-time config decides which are touched."
-        : 'Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region); the function filters by the full pattern at run time.',
+        : "Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region). At run time the function expands '*' only to the vault names matching vaultPattern, and refuses a named vault that does not match it (a configuration error at run time), so no vault outside the pattern is swept on the wider grant.",
     );
     // ListVaults is authorised on the vault resource type, and `*` only ever expands in the
     // function's own account; the pattern filters the names it returns.

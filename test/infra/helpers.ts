@@ -1,5 +1,6 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import type { GlacierSweeperProps } from '../../infra/constructs/glacier-sweeper';
 import { flattenReference } from '../../infra/constructs/nag';
 import { GlacierSweeperStack } from '../../infra/sweeper-stack';
@@ -62,4 +63,15 @@ export function rolePolicy(template: Template, roleLogicalId: string): FlatState
   if (policies.length !== 1)
     throw new Error(`expected one policy on ${roleLogicalId}, found ${policies.length}`);
   return flatStatements(policies[0]?.Properties.PolicyDocument);
+}
+
+/** The acknowledgements recorded on `construct` (not its children): rule id → reason. */
+export function acknowledgements(construct: IConstruct): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const entry of construct.node.metadata) {
+    if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
+      Object.assign(found, entry.data as Record<string, string>);
+    }
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSweeperApp } from '../../infra/sweeper-app';
-import { NO_BUNDLING } from './helpers';
+import { acknowledgements, NO_BUNDLING, sweeperStack } from './helpers';
 
 interface Report {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
@@ -89,5 +89,26 @@ describe('cdk-nag AwsSolutions', () => {
     );
     expect(findings).toEqual(['AwsSolutions: AwsSolutions-IAM5[Resource::*] (error)']);
     expect(String(error)).toContain('AwsSolutions-IAM5[Resource::*]');
+  });
+});
+
+describe('acknowledgement reasons say what the code does', () => {
+  const uploadsAck = (props: Parameters<typeof sweeperStack>[0]) => {
+    const { sweeper } = sweeperStack(props);
+    const acks = acknowledgements(sweeper.role);
+    const id = Object.keys(acks).find((key) => key.includes(':glacier:') && key.includes('vaults/'));
+    return id === undefined ? undefined : acks[id];
+  };
+
+  it('with vaultPattern: the function expands * by the pattern and refuses a named vault outside it', () => {
+    // Both halves of the run-time check (issue 11, in lambda/): a reason that promised only the
+    // first would hide that a named vault outside the pattern fails the run instead of being swept.
+    for (const vaultPattern of ['^backup-']) {
+      const reason = uploadsAck({ vaultPattern });
+      expect(reason).toContain("expands '*' only to the vault names matching vaultPattern");
+      expect(reason).toContain(
+        'refuses a named vault that does not match it (a configuration error at run time)',
+      );
+    }
   });
 });
