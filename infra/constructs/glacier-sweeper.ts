@@ -146,7 +146,7 @@ export class GlacierSweeper extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${SERVICE_NAME}: list, measure and abort multipart uploads, keep their history, read ${config.ssmPrefix}, publish reports`,
     });
-    this.addSweeperPermissions(config);
+    const listVaultsPolicy = this.addSweeperPermissions(config);
     this.grantPublish();
     // The role carries no managed policy (AWSLambdaBasicExecutionRole would allow every log group):
     // it writes to its own log group only.
@@ -203,6 +203,9 @@ export class GlacierSweeper extends Construct {
       },
     });
 
+    // CDK makes the function wait for the role's default policy only.
+    this.function.node.addDependency(listVaultsPolicy);
+
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
@@ -233,7 +236,8 @@ export class GlacierSweeper extends Construct {
     this.dashboard = this.createDashboard();
   }
 
-  private addSweeperPermissions(config: ResolvedProps): void {
+  /** Returns the policy the function must wait for besides the role's default one. */
+  private addSweeperPermissions(config: ResolvedProps): iam.Policy {
     const glacierArn = (account: string, vaultName: string) =>
       Arn.format(
         {
@@ -262,19 +266,21 @@ export class GlacierSweeper extends Construct {
         ? "Vault list lives in SSM and changes without a deploy ('*' = every vault), so the grant spans the vaults of vaultAccountIds in this region; the run-time config decides which are touched."
         : "Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region). At run time the function expands '*' only to the vault names matching vaultPattern, and refuses a named vault that does not match it (a configuration error at run time), so no vault outside the pattern is swept on the wider grant.",
     );
-    // ListVaults is authorised on the vault resource type, and `*` only ever expands in the
-    // function's own account; the pattern filters the names it returns.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListVaults',
-        actions: ['glacier:ListVaults'],
-        resources: [glacierArn(Stack.of(this).account, '*')],
-      }),
-    );
+    // The Service Authorization Reference lists no resource type for glacier:ListVaults
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3glacier.html):
+    // such an action is authorised only on `*`, and a grant on `vaults/*` would be denied, failing
+    // every run with vaults = '*'. It lists the caller's own account only. It sits in a policy of its
+    // own so that its `*` acknowledgement cannot cover a later `*` grant on the role.
+    const listVaults = new iam.Policy(this, 'ListVaultsPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListVaults', actions: ['glacier:ListVaults'], resources: ['*'] }),
+      ],
+    });
     acknowledgeWildcardResources(
-      this.role,
-      [glacierArn(Stack.of(this).account, '*')],
-      "glacier:ListVaults is authorised on the vault resource type and lists the account's vaults; it is needed for vaults = '*' and reveals only names.",
+      listVaults,
+      ['*'],
+      "glacier:ListVaults has no resource type (Service Authorization Reference), so '*' is the only resource it can be granted on; it lists only the vault names of the caller's own account in this region, and the function calls it only to expand vaults = '*'.",
     );
     // Written out rather than grantReadWriteData(), which adds batch, query, scan and describe actions
     // the state store never calls. UpdateItem is granted with the other item writes so that the store
@@ -305,6 +311,7 @@ export class GlacierSweeper extends Construct {
         ),
       }),
     );
+    return listVaults;
   }
 
   private createStateTable(): dynamodb.Table {

@@ -55,14 +55,15 @@ export function flatStatements(document: { Statement: Record<string, unknown>[] 
   })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-/** Statements of the one AWS::IAM::Policy attached to `roleLogicalId`. */
+/** Statements of every AWS::IAM::Policy attached to `roleLogicalId`, together. */
 export function rolePolicy(template: Template, roleLogicalId: string): FlatStatement[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
     JSON.stringify(policy.Properties.Roles).includes(`"${roleLogicalId}"`),
   );
-  if (policies.length !== 1)
-    throw new Error(`expected one policy on ${roleLogicalId}, found ${policies.length}`);
-  return flatStatements(policies[0]?.Properties.PolicyDocument);
+  if (policies.length === 0) throw new Error(`no policy on ${roleLogicalId}`);
+  return flatStatements({
+    Statement: policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement),
+  });
 }
 
 /** The acknowledgements recorded on `construct` (not its children): rule id → reason. */

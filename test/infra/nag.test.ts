@@ -103,7 +103,7 @@ describe('acknowledgement reasons say what the code does', () => {
   it('with vaultPattern: the function expands * by the pattern and refuses a named vault outside it', () => {
     // Both halves of the run-time check (issue 11, in lambda/): a reason that promised only the
     // first would hide that a named vault outside the pattern fails the run instead of being swept.
-    for (const vaultPattern of ['^backup-']) {
+    for (const vaultPattern of ['^backup-', '^(backup|logs)-']) {
       const reason = uploadsAck({ vaultPattern });
       expect(reason).toContain("expands '*' only to the vault names matching vaultPattern");
       expect(reason).toContain(
