@@ -91,14 +91,39 @@ export class GlacierSweeper extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(30),
     });
-    // CloudWatch cannot publish alarms to a CMK-encrypted topic without this (SNS developer guide,
-    // "compatibility between event sources from AWS services and encrypted topics").
+    // CloudWatch cannot publish alarms to a CMK-encrypted topic without this statement: SNS, "Enable
+    // compatibility between event sources from AWS services and encrypted topics",
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    // and re:Post, https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns (the same
+    // statement for cloudwatch.amazonaws.com, with an optional Condition element to narrow it).
+    // Nothing here can be tried against AWS, and a condition CloudWatch's request does not satisfy
+    // drops every alarm silently: docs/DEPLOY.md has the first-deploy check that proves delivery.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: {
+          // Confused deputy: without these, CloudWatch acting for anyone's alarm could use the key.
+          // The account, as in the topic policy below for the same principal...
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          // ...and the region: CloudWatch publishes for an alarm, ARN
+          // arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME, which re:Post matches with ArnLike
+          // aws:SourceArn for this principal and names in CloudWatch's "is not authorized" errors
+          // (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+          ArnLike: {
+            'aws:SourceArn': Arn.format(
+              {
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              },
+              stack,
+            ),
+          },
+        },
       }),
     );
 
@@ -353,6 +378,10 @@ export class GlacierSweeper extends Construct {
         sid: 'EncryptReports',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.topicKey.keyArn],
+        // The function never calls KMS itself: SNS does, with the function's credentials, while it
+        // publishes a report. kms:ViaService holds the grant to that path
+        // (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
   }

@@ -37,6 +37,20 @@ export interface FlatStatement {
   effect: string;
   actions: string[];
   resources: string[];
+  /** Operator → key → flattened value(s); absent when the statement has none. */
+  conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+const isIntrinsic = (value: object) =>
+  Object.keys(value).length === 1 && /^(Ref|Fn::)/.test(Object.keys(value)[0] ?? '');
+
+/** Flattens every reference inside a Condition block, keeping its shape. */
+function flattenConditions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(flattenConditions);
+  if (typeof value === 'object' && value !== null && !isIntrinsic(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, flattenConditions(inner)]));
+  }
+  return flattenReference(value);
 }
 
 const asList = <T>(value: T | T[] | undefined): T[] =>
@@ -52,6 +66,10 @@ export function flatStatements(document: { Statement: Record<string, unknown>[] 
     effect: statement.Effect as string,
     actions: asList(statement.Action as string | string[]).sort(),
     resources: asList(statement.Resource).map(flattenReference).sort(),
+    conditions:
+      statement.Condition === undefined
+        ? undefined
+        : (flattenConditions(statement.Condition) as FlatStatement['conditions']),
   })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 

@@ -183,6 +183,8 @@ describe('IAM', () => {
         effect: 'Allow',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [`<${key}.Arn>`],
+        // Only through SNS publishing the report, never a direct Decrypt of something else.
+        conditions: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       },
       {
         sid: undefined,
@@ -319,17 +321,26 @@ describe('topic', () => {
     });
   });
 
-  it('has a key policy that lets CloudWatch alarms publish to the encrypted topic', () => {
-    defaults.template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
+  it("has a key policy that lets this account's CloudWatch alarms in this region, and only them, use the key", () => {
+    const key = defaults.template.toJSON().Resources[ids(defaults).key].Properties.KeyPolicy;
+    const forCloudWatch = flatStatements(key).filter((s) => s.sid === 'AllowCloudWatchAlarmsToUseTheKey');
+    expect(forCloudWatch).toEqual([
+      {
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        // Confused deputy: CloudWatch acting for an alarm of another account or region may not.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' },
+          ArnLike: { 'aws:SourceArn': 'arn:<AWS::Partition>:cloudwatch:eu-west-1:123456789012:alarm:*' },
+        },
       },
+    ]);
+    expect(
+      key.Statement.find((s: { Sid?: string }) => s.Sid === 'AllowCloudWatchAlarmsToUseTheKey').Principal,
+    ).toEqual({
+      Service: 'cloudwatch.amazonaws.com',
     });
   });
 
