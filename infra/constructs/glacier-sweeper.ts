@@ -6,7 +6,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -43,6 +42,25 @@ export const UNREACHED_CREDENTIAL_PROVIDERS = [
 ];
 
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
+
+/**
+ * LambdaInvoke, granting what the schedule calls and no more: LambdaInvoke's grantInvoke() adds
+ * `<function arn>:*` (every version and alias) for a schedule whose target is the unqualified function.
+ */
+class InvokeUnqualified extends LambdaInvoke {
+  constructor(
+    private readonly target: lambda.IFunction,
+    props: ConstructorParameters<typeof LambdaInvoke>[1],
+  ) {
+    super(target, props);
+  }
+
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.target.functionArn] }),
+    );
+  }
+}
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -198,7 +216,7 @@ export class GlacierSweeper extends Construct {
       // The next scheduled run is the retry; an automatic one would repeat the alert and the abort
       // log lines of a run that already published its report.
       retryAttempts: 0,
-      onFailure: new SqsDestination(this.failureQueue),
+      onFailure: this.failureDestination(),
       environment: {
         [ENV.ssmPrefix]: config.ssmPrefix,
         [ENV.topicArn]: this.topic.topicArn,
@@ -240,7 +258,7 @@ export class GlacierSweeper extends Construct {
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Runs ${SERVICE_NAME} (${config.ssmPrefix})`,
       schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.of(config.timezone)),
-      target: new LambdaInvoke(this.function, {
+      target: new InvokeUnqualified(this.function, {
         role: schedulerRole,
         deadLetterQueue: this.failureQueue,
         // Delivery failures only (throttled Invoke API, missing permission): a run delivered hours
@@ -249,13 +267,6 @@ export class GlacierSweeper extends Construct {
         maxEventAge: Duration.hours(6),
       }),
     });
-    // LambdaInvoke grants the function and `<arn>:*` (its versions and aliases); the schedule invokes
-    // the unqualified function, but the grant is CDK's and the wildcard only spans this one function.
-    acknowledgeWildcardResources(
-      schedulerRole,
-      [`${this.function.functionArn}:*`],
-      'Scheduler role: lambda:InvokeFunction on versions/aliases of this one function only (CDK LambdaInvoke target grant).',
-    );
 
     this.alarms = this.createAlarms(config);
     this.dashboard = this.createDashboard();
@@ -307,13 +318,13 @@ export class GlacierSweeper extends Construct {
       ['*'],
       "glacier:ListVaults has no resource type (Service Authorization Reference), so '*' is the only resource it can be granted on; it lists only the vault names of the caller's own account in this region, and the function calls it only to expand vaults = '*'.",
     );
-    // Written out rather than grantReadWriteData(), which adds batch, query, scan and describe actions
-    // the state store never calls. UpdateItem is granted with the other item writes so that the store
-    // may switch from whole-item puts to updates without a policy change.
+    // Exactly the calls of lambda/adapters/dynamodb-state.ts (GetItem, conditional PutItem,
+    // DeleteItem), written out rather than grantReadWriteData(), which adds batch, query, scan,
+    // update and describe actions the state store never calls.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'KeepUploadHistory',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [this.stateTable.tableArn],
       }),
     );
@@ -362,6 +373,24 @@ export class GlacierSweeper extends Construct {
         'PITR off on purpose: the table only holds upload history that the next runs rebuild; losing it can only delay an abort by one quiet period (an upload without history is never idle), never cause one, so a restore would protect nothing.',
     });
     return table;
+  }
+
+  /**
+   * The on-failure destination, without SqsDestination's grant (which adds sqs:GetQueueAttributes and
+   * sqs:GetQueueUrl): Lambda sends the record of a failed invocation with the function's role and
+   * needs sqs:SendMessage only
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+   */
+  private failureDestination(): lambda.IDestination {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendFailedInvocations',
+        actions: ['sqs:SendMessage'],
+        resources: [this.failureQueue.queueArn],
+      }),
+    );
+    const destination = this.failureQueue.queueArn;
+    return { bind: () => ({ destination }) };
   }
 
   private grantPublish(): void {

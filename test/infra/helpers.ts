@@ -39,12 +39,14 @@ export interface FlatStatement {
   resources: string[];
   /** Operator → key → flattened value(s); absent when the statement has none. */
   conditions?: Record<string, Record<string, string | string[]>>;
+  /** Resource and trust policies only: `*` or service/AWS → flattened value(s). */
+  principal?: string | Record<string, string | string[]>;
 }
 
 const isIntrinsic = (value: object) =>
   Object.keys(value).length === 1 && /^(Ref|Fn::)/.test(Object.keys(value)[0] ?? '');
 
-/** Flattens every reference inside a Condition block, keeping its shape. */
+/** Flattens every reference inside a Condition or Principal block, keeping its shape. */
 function flattenConditions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(flattenConditions);
   if (typeof value === 'object' && value !== null && !isIntrinsic(value)) {
@@ -61,7 +63,7 @@ const asList = <T>(value: T | T[] | undefined): T[] =>
  * actions/resources sorted, so a test can compare the whole list with toEqual.
  */
 export function flatStatements(document: { Statement: Record<string, unknown>[] }): FlatStatement[] {
-  return document.Statement.map((statement) => ({
+  const statements = document.Statement.map((statement) => ({
     sid: statement.Sid as string | undefined,
     effect: statement.Effect as string,
     actions: asList(statement.Action as string | string[]).sort(),
@@ -70,7 +72,25 @@ export function flatStatements(document: { Statement: Record<string, unknown>[] 
       statement.Condition === undefined
         ? undefined
         : (flattenConditions(statement.Condition) as FlatStatement['conditions']),
-  })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    principal:
+      statement.Principal === undefined
+        ? undefined
+        : (flattenConditions(statement.Principal) as FlatStatement['principal']),
+  }));
+  return sortStatements(statements);
+}
+
+/** Statements in one order whatever order their fields were written in, so lists compare with toEqual. */
+export function sortStatements(statements: readonly FlatStatement[]): FlatStatement[] {
+  const canonical = (s: FlatStatement): FlatStatement => ({
+    sid: s.sid,
+    effect: s.effect,
+    actions: s.actions,
+    resources: s.resources,
+    conditions: s.conditions,
+    principal: s.principal,
+  });
+  return statements.map(canonical).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 /** Statements of every AWS::IAM::Policy attached to `roleLogicalId`, together. */
@@ -91,6 +111,30 @@ export function acknowledgements(construct: IConstruct): Record<string, string> 
     if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
       Object.assign(found, entry.data as Record<string, string>);
     }
+  }
+  return found;
+}
+
+/**
+ * Every policy document anywhere in the template (identity, trust and resource policies alike:
+ * whatever holds a `Statement` list), keyed by `<logical id>.<property path>`.
+ */
+export function allPolicyDocuments(template: Template): Record<string, FlatStatement[]> {
+  const found: Record<string, FlatStatement[]> = {};
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`);
+    } else if (typeof value === 'object' && value !== null) {
+      const node = value as Record<string, unknown>;
+      if (Array.isArray(node.Statement)) {
+        found[path] = flatStatements(node as { Statement: Record<string, unknown>[] });
+        return;
+      }
+      for (const [key, inner] of Object.entries(node)) walk(inner, `${path}.${key}`);
+    }
+  };
+  for (const [id, resource] of Object.entries(template.toJSON().Resources as Record<string, unknown>)) {
+    walk((resource as { Properties?: unknown }).Properties, id);
   }
   return found;
 }
