@@ -25,6 +25,7 @@ export const PROP_KEYS = [
   'reservedConcurrency',
   'vaultAccountIds',
   'vaultPattern',
+  'grantNamedVaultsOnly',
 ] as const satisfies readonly (keyof GlacierSweeperProps)[];
 
 export interface SweeperContext {
@@ -70,6 +71,15 @@ function timeout(value: unknown): Duration | undefined {
   }
   const amount = Number(match[1]);
   return match[2] === 'm' ? Duration.minutes(amount) : Duration.seconds(amount);
+}
+
+/** `-c key=true` gives a string, cdk.json a boolean. */
+function flag(key: string, value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  const raw = text(key, value)?.trim();
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalidProp(key, `${key} = ${JSON.stringify(raw)}: expected true or false`);
 }
 
 function reservedConcurrency(value: unknown): number | false | undefined {
@@ -136,6 +146,7 @@ export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): 
       reservedConcurrency: reservedConcurrency(lookup('reservedConcurrency')),
       vaultAccountIds: list('vaultAccountIds', lookup('vaultAccountIds')),
       vaultPattern: text('vaultPattern', lookup('vaultPattern')),
+      grantNamedVaultsOnly: flag('grantNamedVaultsOnly', lookup('grantNamedVaultsOnly')),
     },
   };
 }

@@ -176,4 +176,18 @@ export interface GlacierSweeperProps {
    * @default - no pattern: every vault
    */
   readonly vaultPattern?: string;
+
+  /**
+   * Narrows the role's per-vault actions (ListMultipartUploads, ListParts, AbortMultipartUpload) from
+   * every vault of `vaultAccountIds` in this region to the vaults named in `vaults`, in each of those
+   * accounts (`arn:aws:glacier:REGION:ACCOUNT:vaults/NAME`), and drops ListVaults, which only serves
+   * `*`. `vaults` must then name its vaults: `*` fails synth.
+   *
+   * The trade-off: the vault list in SSM can no longer grow without a deploy. A vault added to the
+   * `vaults` parameter later is denied by IAM (a vault error naming AccessDenied in the report, the
+   * other vaults swept as usual) until the stack is deployed again with it in `vaults`.
+   *
+   * @default false (the grant spans every vault of `vaultAccountIds`, or those of `vaultPattern`'s glob)
+   */
+  readonly grantNamedVaultsOnly?: boolean;
 }

@@ -189,7 +189,8 @@ export class GlacierSweeper extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${SERVICE_NAME}: list, measure and abort multipart uploads, keep their history, read ${config.ssmPrefix}, publish reports`,
     });
-    const listVaultsPolicy = this.addSweeperPermissions(config);
+    this.addSweeperPermissions(config);
+    const listVaultsPolicy = this.grantListVaults(config);
     this.grantPublish();
     // The role carries no managed policy (AWSLambdaBasicExecutionRole would allow every log group):
     // it writes to its own log group only.
@@ -247,7 +248,7 @@ export class GlacierSweeper extends Construct {
     });
 
     // CDK makes the function wait for the role's default policy only.
-    this.function.node.addDependency(listVaultsPolicy);
+    if (listVaultsPolicy !== undefined) this.function.node.addDependency(listVaultsPolicy);
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -272,8 +273,7 @@ export class GlacierSweeper extends Construct {
     this.dashboard = this.createDashboard();
   }
 
-  /** Returns the policy the function must wait for besides the role's default one. */
-  private addSweeperPermissions(config: ResolvedProps): iam.Policy {
+  private addSweeperPermissions(config: ResolvedProps): void {
     const glacierArn = (account: string, vaultName: string) =>
       Arn.format(
         {
@@ -286,7 +286,8 @@ export class GlacierSweeper extends Construct {
         Stack.of(this),
       );
     const accounts = config.vaultAccountIds ?? [Stack.of(this).account];
-    const uploadResources = accounts.map((account) => glacierArn(account, config.vaultNameGlob));
+    const names = config.grantedVaultNames ?? [config.vaultNameGlob];
+    const uploadResources = accounts.flatMap((account) => names.map((name) => glacierArn(account, name)));
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListMeasureAndAbortUploads',
@@ -301,22 +302,6 @@ export class GlacierSweeper extends Construct {
       config.vaultPattern === undefined
         ? "Vault list lives in SSM and changes without a deploy ('*' = every vault), so the grant spans the vaults of vaultAccountIds in this region; the run-time config decides which are touched."
         : "Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region). At run time the function expands '*' only to the vault names matching vaultPattern, and refuses a named vault that does not match it (a configuration error at run time), so no vault outside the pattern is swept on the wider grant.",
-    );
-    // The Service Authorization Reference lists no resource type for glacier:ListVaults
-    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3glacier.html):
-    // such an action is authorised only on `*`, and a grant on `vaults/*` would be denied, failing
-    // every run with vaults = '*'. It lists the caller's own account only. It sits in a policy of its
-    // own so that its `*` acknowledgement cannot cover a later `*` grant on the role.
-    const listVaults = new iam.Policy(this, 'ListVaultsPolicy', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({ sid: 'ListVaults', actions: ['glacier:ListVaults'], resources: ['*'] }),
-      ],
-    });
-    acknowledgeWildcardResources(
-      listVaults,
-      ['*'],
-      "glacier:ListVaults has no resource type (Service Authorization Reference), so '*' is the only resource it can be granted on; it lists only the vault names of the caller's own account in this region, and the function calls it only to expand vaults = '*'.",
     );
     // Exactly the calls of lambda/adapters/dynamodb-state.ts (GetItem, conditional PutItem,
     // DeleteItem), written out rather than grantReadWriteData(), which adds batch, query, scan,
@@ -347,7 +332,31 @@ export class GlacierSweeper extends Construct {
         ),
       }),
     );
-    return listVaults;
+  }
+
+  /**
+   * ListVaults, which only ever serves `vaults = '*'`: nothing when the grant is narrowed to named
+   * vaults, since `*` could not be swept on that grant anyway.
+   */
+  private grantListVaults(config: ResolvedProps): iam.Policy | undefined {
+    if (config.grantedVaultNames !== undefined) return undefined;
+    // The Service Authorization Reference lists no resource type for glacier:ListVaults
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3glacier.html):
+    // such an action is authorised only on `*`, and a grant on `vaults/*` would be denied, failing
+    // every run with vaults = '*'. It lists the caller's own account only. It sits in a policy of its
+    // own so that its `*` acknowledgement cannot cover a later `*` grant on the role.
+    const policy = new iam.Policy(this, 'ListVaultsPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListVaults', actions: ['glacier:ListVaults'], resources: ['*'] }),
+      ],
+    });
+    acknowledgeWildcardResources(
+      policy,
+      ['*'],
+      "glacier:ListVaults has no resource type (Service Authorization Reference), so '*' is the only resource it can be granted on; it lists only the vault names of the caller's own account in this region, and the function calls it only to expand vaults = '*'.",
+    );
+    return policy;
   }
 
   private createStateTable(): dynamodb.Table {

@@ -48,6 +48,8 @@ export interface ResolvedProps {
   readonly vaultAccountIds: readonly string[] | undefined;
   readonly vaultPattern: string | undefined;
   readonly vaultNameGlob: string;
+  /** The vault names the grant is narrowed to (grantNamedVaultsOnly), or undefined for the glob. */
+  readonly grantedVaultNames: readonly string[] | undefined;
 }
 
 /** The core's parsers name the setting through this, so their messages name the prop. */
@@ -162,6 +164,17 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     }
   }
 
+  let grantedVaultNames: string[] | undefined;
+  if (props.grantNamedVaultsOnly === true) {
+    if (settings.vaults === '*') {
+      throw invalidProp(
+        'vaults',
+        `vaults = "*" with grantNamedVaultsOnly: a grant on named vaults only cannot serve '*'; name the vaults, or leave grantNamedVaultsOnly off`,
+      );
+    }
+    grantedVaultNames = settings.vaults.map((target) => target.name);
+  }
+
   const vaultAccountIds = resolveVaultAccounts(props.vaultAccountIds, settings.accountId, stackAccount);
 
   const schedule = (props.schedule ?? DEFAULT_SCHEDULE).trim();
@@ -228,6 +241,7 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     vaultAccountIds,
     vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
     vaultNameGlob: vaultNameGlob(props.vaultPattern),
+    grantedVaultNames,
   };
 }
 

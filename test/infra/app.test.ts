@@ -103,6 +103,7 @@ describe('context', () => {
       reservedConcurrency: 'false',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^a',
+      grantNamedVaultsOnly: 'true',
       regions: 'eu-west-1',
     });
     expect(regions).toEqual(['eu-west-1']);
@@ -126,6 +127,11 @@ describe('context', () => {
       reservedConcurrency: false,
       vaultAccountIds: ['111111111111', '222222222222'],
       vaultPattern: '^a',
+      grantNamedVaultsOnly: true,
+    });
+    expect(fromCli({ grantNamedVaultsOnly: 'false' }).props.grantNamedVaultsOnly).toBe(false);
+    expect(readSweeperContext((key) => ({ grantNamedVaultsOnly: true })[key], []).props).toMatchObject({
+      grantNamedVaultsOnly: true,
     });
   });
 
@@ -153,6 +159,10 @@ describe('context', () => {
     ],
     [{ alertemails: 'x@example.com' }, /did you mean -c alertEmails/],
     [{ 'quiet-period': '2d' }, /^GlacierSweeper: invalid prop quietPeriod: .*did you mean -c quietPeriod/],
+    [
+      { grantNamedVaultsOnly: 'yes' },
+      /^GlacierSweeper: invalid prop grantNamedVaultsOnly: grantNamedVaultsOnly = "yes": expected true or false/,
+    ],
   ])('rejects %o', (context, message) => {
     expect(() => fromCli(context)).toThrow(message);
   });

@@ -77,6 +77,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect(error).toBeUndefined();
   });
 
+  it('has none with grantNamedVaultsOnly (no wildcard vault resource, no ListVaults)', () => {
+    const { error, findings } = synthApp({
+      vaults: 'backup-a,backup-b=3d',
+      action: 'abort',
+      vaultAccountIds: '111111111111,222222222222',
+      accountId: '111111111111',
+      grantNamedVaultsOnly: 'true',
+    });
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
   it('fails synth on a finding nobody acknowledged (the check is live)', () => {
     const { error, findings } = synthApp(
       {},

@@ -130,6 +130,16 @@ describe('invalid props fail synth with a message naming the prop', () => {
       /^GlacierSweeper: invalid prop vaults: vault "logs" does not match vaultPattern/,
     ],
     [
+      "grantNamedVaultsOnly with the default vaults ('*')",
+      { grantNamedVaultsOnly: true },
+      /^GlacierSweeper: invalid prop vaults: vaults = "\*" with grantNamedVaultsOnly: .*name the vaults/,
+    ],
+    [
+      "grantNamedVaultsOnly with vaults '*'",
+      { grantNamedVaultsOnly: true, vaults: ' * ' },
+      /^GlacierSweeper: invalid prop vaults: vaults = "\*" with grantNamedVaultsOnly: .*or leave grantNamedVaultsOnly off/,
+    ],
+    [
       'a schedule that is not an expression',
       { schedule: 'daily' },
       /^GlacierSweeper: invalid prop schedule: .*cron\(…\) or rate\(…\)/,

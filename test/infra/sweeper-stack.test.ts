@@ -221,6 +221,36 @@ describe('IAM', () => {
     );
   });
 
+  it('grants the per-vault actions on the named vaults of each account only, and no ListVaults, with grantNamedVaultsOnly', () => {
+    const { stack, template } = synth({
+      vaults: ['backup-a', ' backup-b=3d '],
+      vaultAccountIds: ['111111111111', '222222222222'],
+      accountId: '111111111111',
+      vaultPattern: '^backup-',
+      grantNamedVaultsOnly: true,
+    });
+    const statements = rolePolicy(template, ids({ stack }).role);
+    expect(statements.find((s) => s.sid === 'ListMeasureAndAbortUploads')?.resources).toEqual([
+      glacier('111111111111', 'backup-a'),
+      glacier('111111111111', 'backup-b'),
+      glacier('222222222222', 'backup-a'),
+      glacier('222222222222', 'backup-b'),
+    ]);
+    // `*` cannot be served by a grant on named vaults, so nothing lists the account's vaults.
+    expect(statements.some((s) => s.actions.includes('glacier:ListVaults'))).toBe(false);
+    expect(stack.sweeper.node.tryFindChild('ListVaultsPolicy')).toBeUndefined();
+    // No glacier resource holds a wildcard, so nothing about them is acknowledged.
+    expect(Object.keys(acknowledgements(stack.sweeper.role))).toEqual([]);
+  });
+
+  it("names this stack's account in the narrowed grant without vaultAccountIds", () => {
+    const { stack, template } = synth({ vaults: 'logs', grantNamedVaultsOnly: true });
+    const statement = rolePolicy(template, ids({ stack }).role).find(
+      (s) => s.sid === 'ListMeasureAndAbortUploads',
+    );
+    expect(statement?.resources).toEqual([glacier('123456789012', 'logs')]);
+  });
+
   it('keeps every vault in the grant when the pattern has no exact IAM glob', () => {
     const { stack, template } = synth({ vaultPattern: '^(backup|logs)-' });
     const statement = rolePolicy(template, ids({ stack }).role).find(
