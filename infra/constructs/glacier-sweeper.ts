@@ -1,5 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  CfnRule,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -269,8 +281,29 @@ export class GlacierSweeper extends Construct {
       }),
     });
 
+    this.checkOwnAccountAtDeploy(config);
     this.alarms = this.createAlarms(config);
     this.dashboard = this.createDashboard();
+  }
+
+  /**
+   * accountId '-' sweeps the function's own account, which vaultAccountIds must then list. Synth
+   * checks that when it knows the account (resolveProps); an environment-agnostic stack learns it only
+   * at deploy, so a template rule makes CloudFormation refuse the stack before creating anything
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html).
+   */
+  private checkOwnAccountAtDeploy(config: ResolvedProps): void {
+    const ids = config.vaultAccountIds;
+    const account = Stack.of(this).account;
+    if (ids === undefined || config.settings.accountId !== '-' || !Token.isUnresolved(account)) return;
+    new CfnRule(this, 'OwnAccountInVaultAccountIds', {
+      assertions: [
+        {
+          assert: Fn.conditionContains([...ids], Aws.ACCOUNT_ID),
+          assertDescription: `${SERVICE_NAME}: this account is not in vaultAccountIds (${ids.join(', ')}), but accountId is "-" (the function's own account), so the function could not reach its own vaults. Add this account to vaultAccountIds, or set accountId to one of them.`,
+        },
+      ],
+    });
   }
 
   private addSweeperPermissions(config: ResolvedProps): void {

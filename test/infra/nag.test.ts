@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSweeperApp } from '../../infra/sweeper-app';
@@ -49,7 +50,7 @@ function synthApp(
       (violation) => `${plugin.pluginName}: ${violation.ruleName} (${violation.severity})`,
     ),
   );
-  return { error, findings };
+  return { error, findings, stacks };
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -87,6 +88,22 @@ describe('cdk-nag AwsSolutions', () => {
     });
     expect(findings).toEqual([]);
     expect(error).toBeUndefined();
+  });
+
+  // CDK's built-in validation does not look into Rules (a rule with an unknown function passes it):
+  // this shows the stack with the rule is clean, not that CloudFormation accepts the rule.
+  it('has none either with the deploy-time account rule of an environment-agnostic stack', () => {
+    const { error, findings, stacks } = synthApp(
+      { vaultAccountIds: '111111111111,222222222222' },
+      { cloudFormationValidation: true },
+    );
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+    const [stack] = stacks;
+    if (stack === undefined) throw new Error('no stack');
+    expect(Object.keys(Template.fromStack(stack).toJSON().Rules ?? {})).toContainEqual(
+      expect.stringMatching(/OwnAccountInVaultAccountIds/),
+    );
   });
 
   it('fails synth on a finding nobody acknowledged (the check is live)', () => {

@@ -469,6 +469,43 @@ describe('IAM', () => {
   });
 });
 
+describe('own account in vaultAccountIds, when the account is only known at deploy', () => {
+  const rules = (template: Template) => {
+    const { CheckBootstrapVersion: _bootstrap, ...ours } = template.toJSON().Rules ?? {};
+    return ours as Record<string, { Assertions: { Assert: unknown; AssertDescription: string }[] }>;
+  };
+
+  it("fails the deploy through a template rule when accountId is '-' and vaultAccountIds may leave it out", () => {
+    const { template } = synth(
+      { vaultAccountIds: ['111111111111', '222222222222'] },
+      { region: 'eu-west-1' },
+    );
+    const found = Object.values(rules(template));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Contains': [['111111111111', '222222222222'], { Ref: 'AWS::AccountId' }] },
+        AssertDescription: expect.stringMatching(
+          /^glacier-sweeper: this account is not in vaultAccountIds \(111111111111, 222222222222\), but accountId is "-"/,
+        ),
+      },
+    ]);
+  });
+
+  it('adds no rule when the account is known, vaultAccountIds is unset, or accountId names another account', () => {
+    expect(rules(synth({ vaultAccountIds: ['123456789012'] }).template)).toEqual({});
+    expect(rules(synth({}, { region: 'eu-west-1' }).template)).toEqual({});
+    expect(
+      rules(
+        synth(
+          { vaults: 'a', accountId: '111111111111', vaultAccountIds: ['111111111111'] },
+          { region: 'eu-west-1' },
+        ).template,
+      ),
+    ).toEqual({});
+  });
+});
+
 describe('topic', () => {
   it('is encrypted with a rotating customer-managed key and refuses plain HTTP', () => {
     const { topic, key } = ids(defaults);
