@@ -375,7 +375,7 @@ export class GlacierSweeper extends Construct {
     if (config.grantedVaultNames !== undefined) return undefined;
     // The Service Authorization Reference lists no resource type for glacier:ListVaults
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3glacier.html):
-    // such an action is authorised only on `*`, and a grant on `vaults/*` would be denied, failing
+    // such an action is authorised only on `*`, and a grant on `vaults/*` is likely denied, failing
     // every run with vaults = '*'. It lists the caller's own account only. It sits in a policy of its
     // own so that its `*` acknowledgement cannot cover a later `*` grant on the role.
     const policy = new iam.Policy(this, 'ListVaultsPolicy', {
