@@ -25,6 +25,7 @@ export const PROP_KEYS = [
   'reservedConcurrency',
   'vaultAccountIds',
   'vaultPattern',
+  'grantNamedVaultsOnly',
 ] as const satisfies readonly (keyof GlacierSweeperProps)[];
 
 export interface SweeperContext {
@@ -72,6 +73,15 @@ function timeout(value: unknown): Duration | undefined {
   return match[2] === 'm' ? Duration.minutes(amount) : Duration.seconds(amount);
 }
 
+/** `-c key=true` gives a string, cdk.json a boolean. */
+function flag(key: string, value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  const raw = text(key, value)?.trim();
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalidProp(key, `${key} = ${JSON.stringify(raw)}: expected true or false`);
+}
+
 function reservedConcurrency(value: unknown): number | false | undefined {
   if (value === false) return false;
   const raw = text('reservedConcurrency', value)?.trim();
@@ -79,24 +89,72 @@ function reservedConcurrency(value: unknown): number | false | undefined {
   return wholeNumber('reservedConcurrency', raw);
 }
 
-/**
- * A context key that differs from a prop only by case or dashes (`older-than`, `olderthan`) is a typo
- * that would otherwise be ignored silently, leaving a default in place.
- */
-function rejectNearMisses(keys: readonly string[]): void {
-  const squash = (key: string) => key.replace(/[-_]/g, '').toLowerCase();
-  const known = new Map<string, string>([...PROP_KEYS, 'regions'].map((key) => [squash(key), key]));
-  for (const key of keys) {
-    const meant = known.get(squash(key));
-    if (meant !== undefined && meant !== key) {
-      throw invalidProp(meant, `context key ${JSON.stringify(key)} is not read: did you mean -c ${meant}=…?`);
+/** Keys that CDK and its CLI put into the context themselves: feature flags, CLI settings, lookups. */
+function isCdkKey(key: string): boolean {
+  return (
+    key.startsWith('@') || // feature flags: @aws-cdk/…, @aws-cdk-containers/…, a library's own
+    key.startsWith('aws:') || // aws:cdk:enable-path-metadata, aws:cdk:bundling-stacks, …
+    key.startsWith('aws-cdk:') ||
+    key.startsWith('cdk-') ||
+    key === 'cli-telemetry' ||
+    key === 'acknowledged-issue-numbers' ||
+    // Lookup results the CLI caches in cdk.context.json: `<provider>:account=…:region=…`.
+    /^[a-z][a-z0-9-]*:account=/.test(key)
+  );
+}
+
+const squash = (key: string) => key.replace(/[-_]/g, '').toLowerCase();
+
+/** Levenshtein distance, for the "did you mean" of a misspelt key. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
     }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The known key `key` was probably meant to be: same letters but case and dashes, or two edits away. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const exact = known.find((candidate) => squash(candidate) === squash(key));
+  if (exact !== undefined) return exact;
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(squash(key), squash(candidate));
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/**
+ * A context key the app does not read is a typo (`olderThen`, `older-than`) or a stale setting that
+ * would otherwise be ignored silently, leaving a default in place: refuse it, naming what is read.
+ * Only this app's own reading does this; the construct takes props, and a consumer's app its own keys.
+ */
+function rejectUnknownKeys(keys: readonly string[]): void {
+  const known = [...PROP_KEYS, 'regions'];
+  for (const key of keys) {
+    if (known.includes(key) || isCdkKey(key)) continue;
+    const meant = closestKey(key, known);
+    const list = `Known keys: ${known.join(', ')} (keys of CDK itself, such as @aws-cdk/…, aws:…, aws-cdk:…, cdk-…, pass)`;
+    throw meant === undefined
+      ? invalidProp(key, `context key ${JSON.stringify(key)} is not read. ${list}`)
+      : invalidProp(
+          meant,
+          `context key ${JSON.stringify(key)} is not read: did you mean -c ${meant}=…? ${list}`,
+        );
   }
 }
 
 /** Turns CDK context (`-c key=value`, cdk.json) into construct props; the construct validates values. */
 export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): SweeperContext {
-  rejectNearMisses(allKeys);
+  rejectUnknownKeys(allKeys);
   const vaults = lookup('vaults');
   const regions = list('regions', lookup('regions')) ?? [];
   for (const region of regions) {
@@ -136,6 +194,7 @@ export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): 
       reservedConcurrency: reservedConcurrency(lookup('reservedConcurrency')),
       vaultAccountIds: list('vaultAccountIds', lookup('vaultAccountIds')),
       vaultPattern: text('vaultPattern', lookup('vaultPattern')),
+      grantNamedVaultsOnly: flag('grantNamedVaultsOnly', lookup('grantNamedVaultsOnly')),
     },
   };
 }

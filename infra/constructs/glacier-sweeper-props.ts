@@ -91,7 +91,9 @@ export interface GlacierSweeperProps {
   readonly maxListParts?: number | string;
 
   /**
-   * When to run: an EventBridge Scheduler `cron(…)` or `rate(…)` expression.
+   * When to run: an EventBridge Scheduler expression, `cron(…)` with 6 fields (minutes hours
+   * day-of-month month day-of-week year; one of the two day fields `?`) or `rate(N unit)` (N ≥ 1;
+   * minute, hour or day, plural when N > 1). Anything else fails synth.
    *
    * The "no successful run in two days" alarm assumes at least one run a day; a sparser schedule
    * keeps that alarm in ALARM.
@@ -159,8 +161,9 @@ export interface GlacierSweeperProps {
 
   /**
    * Accounts whose vaults the function may list and abort in (IAM resources). The function's own
-   * account must be listed too if it sweeps it. `account-id` may be switched in SSM among these
-   * without a deploy.
+   * account must be listed too if it sweeps it: with `accountId` `-`, synth fails when it is left out
+   * (or, when the stack's account is unknown until deploy, a template rule fails the deploy).
+   * `account-id` may be switched in SSM among these without a deploy.
    *
    * @default - this stack's account
    */
@@ -176,4 +179,18 @@ export interface GlacierSweeperProps {
    * @default - no pattern: every vault
    */
   readonly vaultPattern?: string;
+
+  /**
+   * Narrows the role's per-vault actions (ListMultipartUploads, ListParts, AbortMultipartUpload) from
+   * every vault of `vaultAccountIds` in this region to the vaults named in `vaults`, in each of those
+   * accounts (`arn:aws:glacier:REGION:ACCOUNT:vaults/NAME`), and drops ListVaults, which only serves
+   * `*`. `vaults` must then name its vaults: `*` fails synth.
+   *
+   * The trade-off: the vault list in SSM can no longer grow without a deploy. A vault added to the
+   * `vaults` parameter later is denied by IAM (a vault error naming AccessDenied in the report, the
+   * other vaults swept as usual) until the stack is deployed again with it in `vaults`.
+   *
+   * @default false (the grant spans every vault of `vaultAccountIds`, or those of `vaultPattern`'s glob)
+   */
+  readonly grantNamedVaultsOnly?: boolean;
 }

@@ -1,12 +1,23 @@
 import { fileURLToPath } from 'node:url';
-import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  CfnRule,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -43,6 +54,25 @@ export const UNREACHED_CREDENTIAL_PROVIDERS = [
 ];
 
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
+
+/**
+ * LambdaInvoke, granting what the schedule calls and no more: LambdaInvoke's grantInvoke() adds
+ * `<function arn>:*` (every version and alias) for a schedule whose target is the unqualified function.
+ */
+class InvokeUnqualified extends LambdaInvoke {
+  constructor(
+    private readonly target: lambda.IFunction,
+    props: ConstructorParameters<typeof LambdaInvoke>[1],
+  ) {
+    super(target, props);
+  }
+
+  protected override addTargetActionToRole(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.target.functionArn] }),
+    );
+  }
+}
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -91,14 +121,39 @@ export class GlacierSweeper extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(30),
     });
-    // CloudWatch cannot publish alarms to a CMK-encrypted topic without this (SNS developer guide,
-    // "compatibility between event sources from AWS services and encrypted topics").
+    // CloudWatch cannot publish alarms to a CMK-encrypted topic without this statement: SNS, "Enable
+    // compatibility between event sources from AWS services and encrypted topics",
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    // and re:Post, https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns (the same
+    // statement for cloudwatch.amazonaws.com, with an optional Condition element to narrow it).
+    // Nothing here can be tried against AWS, and a condition CloudWatch's request does not satisfy
+    // drops every alarm silently: docs/DEPLOY.md has the first-deploy check that proves delivery.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: {
+          // Confused deputy: without these, CloudWatch acting for anyone's alarm could use the key.
+          // The account, as in the topic policy below for the same principal...
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          // ...and the region: CloudWatch publishes for an alarm, ARN
+          // arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME, which re:Post matches with ArnLike
+          // aws:SourceArn for this principal and names in CloudWatch's "is not authorized" errors
+          // (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+          ArnLike: {
+            'aws:SourceArn': Arn.format(
+              {
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              },
+              stack,
+            ),
+          },
+        },
       }),
     );
 
@@ -147,6 +202,7 @@ export class GlacierSweeper extends Construct {
       description: `${SERVICE_NAME}: list, measure and abort multipart uploads, keep their history, read ${config.ssmPrefix}, publish reports`,
     });
     this.addSweeperPermissions(config);
+    const listVaultsPolicy = this.grantListVaults(config);
     this.grantPublish();
     // The role carries no managed policy (AWSLambdaBasicExecutionRole would allow every log group):
     // it writes to its own log group only.
@@ -173,7 +229,7 @@ export class GlacierSweeper extends Construct {
       // The next scheduled run is the retry; an automatic one would repeat the alert and the abort
       // log lines of a run that already published its report.
       retryAttempts: 0,
-      onFailure: new SqsDestination(this.failureQueue),
+      onFailure: this.failureDestination(),
       environment: {
         [ENV.ssmPrefix]: config.ssmPrefix,
         [ENV.topicArn]: this.topic.topicArn,
@@ -203,6 +259,9 @@ export class GlacierSweeper extends Construct {
       },
     });
 
+    // CDK makes the function wait for the role's default policy only.
+    if (listVaultsPolicy !== undefined) this.function.node.addDependency(listVaultsPolicy);
+
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
@@ -212,7 +271,7 @@ export class GlacierSweeper extends Construct {
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Runs ${SERVICE_NAME} (${config.ssmPrefix})`,
       schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.of(config.timezone)),
-      target: new LambdaInvoke(this.function, {
+      target: new InvokeUnqualified(this.function, {
         role: schedulerRole,
         deadLetterQueue: this.failureQueue,
         // Delivery failures only (throttled Invoke API, missing permission): a run delivered hours
@@ -221,16 +280,30 @@ export class GlacierSweeper extends Construct {
         maxEventAge: Duration.hours(6),
       }),
     });
-    // LambdaInvoke grants the function and `<arn>:*` (its versions and aliases); the schedule invokes
-    // the unqualified function, but the grant is CDK's and the wildcard only spans this one function.
-    acknowledgeWildcardResources(
-      schedulerRole,
-      [`${this.function.functionArn}:*`],
-      'Scheduler role: lambda:InvokeFunction on versions/aliases of this one function only (CDK LambdaInvoke target grant).',
-    );
 
+    this.checkOwnAccountAtDeploy(config);
     this.alarms = this.createAlarms(config);
     this.dashboard = this.createDashboard();
+  }
+
+  /**
+   * accountId '-' sweeps the function's own account, which vaultAccountIds must then list. Synth
+   * checks that when it knows the account (resolveProps); an environment-agnostic stack learns it only
+   * at deploy, so a template rule makes CloudFormation refuse the stack before creating anything
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html).
+   */
+  private checkOwnAccountAtDeploy(config: ResolvedProps): void {
+    const ids = config.vaultAccountIds;
+    const account = Stack.of(this).account;
+    if (ids === undefined || config.settings.accountId !== '-' || !Token.isUnresolved(account)) return;
+    new CfnRule(this, 'OwnAccountInVaultAccountIds', {
+      assertions: [
+        {
+          assert: Fn.conditionContains([...ids], Aws.ACCOUNT_ID),
+          assertDescription: `${SERVICE_NAME}: this account is not in vaultAccountIds (${ids.join(', ')}), but accountId is "-" (the function's own account), so the function could not reach its own vaults. Add this account to vaultAccountIds, or set accountId to one of them.`,
+        },
+      ],
+    });
   }
 
   private addSweeperPermissions(config: ResolvedProps): void {
@@ -246,7 +319,8 @@ export class GlacierSweeper extends Construct {
         Stack.of(this),
       );
     const accounts = config.vaultAccountIds ?? [Stack.of(this).account];
-    const uploadResources = accounts.map((account) => glacierArn(account, config.vaultNameGlob));
+    const names = config.grantedVaultNames ?? [config.vaultNameGlob];
+    const uploadResources = accounts.flatMap((account) => names.map((name) => glacierArn(account, name)));
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListMeasureAndAbortUploads',
@@ -260,29 +334,15 @@ export class GlacierSweeper extends Construct {
       uploadResources,
       config.vaultPattern === undefined
         ? "Vault list lives in SSM and changes without a deploy ('*' = every vault), so the grant spans the vaults of vaultAccountIds in this region; the run-time config decides which are touched."
-        : 'Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region); the function filters by the full pattern at run time.',
+        : "Vaults named by vaultPattern (as an IAM glob where the pattern translates exactly, else every vault of vaultAccountIds in this region). At run time the function expands '*' only to the vault names matching vaultPattern, and refuses a named vault that does not match it (a configuration error at run time), so no vault outside the pattern is swept on the wider grant.",
     );
-    // ListVaults is authorised on the vault resource type, and `*` only ever expands in the
-    // function's own account; the pattern filters the names it returns.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListVaults',
-        actions: ['glacier:ListVaults'],
-        resources: [glacierArn(Stack.of(this).account, '*')],
-      }),
-    );
-    acknowledgeWildcardResources(
-      this.role,
-      [glacierArn(Stack.of(this).account, '*')],
-      "glacier:ListVaults is authorised on the vault resource type and lists the account's vaults; it is needed for vaults = '*' and reveals only names.",
-    );
-    // Written out rather than grantReadWriteData(), which adds batch, query, scan and describe actions
-    // the state store never calls. UpdateItem is granted with the other item writes so that the store
-    // may switch from whole-item puts to updates without a policy change.
+    // Exactly the calls of lambda/adapters/dynamodb-state.ts (GetItem, conditional PutItem,
+    // DeleteItem), written out rather than grantReadWriteData(), which adds batch, query, scan,
+    // update and describe actions the state store never calls.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'KeepUploadHistory',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [this.stateTable.tableArn],
       }),
     );
@@ -305,6 +365,31 @@ export class GlacierSweeper extends Construct {
         ),
       }),
     );
+  }
+
+  /**
+   * ListVaults, which only ever serves `vaults = '*'`: nothing when the grant is narrowed to named
+   * vaults, since `*` could not be swept on that grant anyway.
+   */
+  private grantListVaults(config: ResolvedProps): iam.Policy | undefined {
+    if (config.grantedVaultNames !== undefined) return undefined;
+    // The Service Authorization Reference lists no resource type for glacier:ListVaults
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3glacier.html):
+    // such an action is authorised only on `*`, and a grant on `vaults/*` is likely denied, failing
+    // every run with vaults = '*'. It lists the caller's own account only. It sits in a policy of its
+    // own so that its `*` acknowledgement cannot cover a later `*` grant on the role.
+    const policy = new iam.Policy(this, 'ListVaultsPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ListVaults', actions: ['glacier:ListVaults'], resources: ['*'] }),
+      ],
+    });
+    acknowledgeWildcardResources(
+      policy,
+      ['*'],
+      "glacier:ListVaults has no resource type (Service Authorization Reference), so '*' is the only resource it can be granted on; it lists only the vault names of the caller's own account in this region, and the function calls it only to expand vaults = '*'.",
+    );
+    return policy;
   }
 
   private createStateTable(): dynamodb.Table {
@@ -332,6 +417,24 @@ export class GlacierSweeper extends Construct {
     return table;
   }
 
+  /**
+   * The on-failure destination, without SqsDestination's grant (which adds sqs:GetQueueAttributes and
+   * sqs:GetQueueUrl): Lambda sends the record of a failed invocation with the function's role and
+   * needs sqs:SendMessage only
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+   */
+  private failureDestination(): lambda.IDestination {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendFailedInvocations',
+        actions: ['sqs:SendMessage'],
+        resources: [this.failureQueue.queueArn],
+      }),
+    );
+    const destination = this.failureQueue.queueArn;
+    return { bind: () => ({ destination }) };
+  }
+
   private grantPublish(): void {
     // Written out rather than topic.grantPublish(), which adds kms:GenerateDataKey* (a wildcard action).
     this.role.addToPrincipalPolicy(
@@ -346,6 +449,10 @@ export class GlacierSweeper extends Construct {
         sid: 'EncryptReports',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.topicKey.keyArn],
+        // The function never calls KMS itself: SNS does, with the function's credentials, while it
+        // publishes a report. kms:ViaService holds the grant to that path
+        // (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
   }

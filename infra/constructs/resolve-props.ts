@@ -48,6 +48,8 @@ export interface ResolvedProps {
   readonly vaultAccountIds: readonly string[] | undefined;
   readonly vaultPattern: string | undefined;
   readonly vaultNameGlob: string;
+  /** The vault names the grant is narrowed to (grantNamedVaultsOnly), or undefined for the glob. */
+  readonly grantedVaultNames: readonly string[] | undefined;
 }
 
 /** The core's parsers name the setting through this, so their messages name the prop. */
@@ -86,7 +88,50 @@ function wholeNumberIn(prop: string, value: number, min: number, max: number): n
   return value;
 }
 
-const SCHEDULE_RE = /^(cron|rate)\(.+\)$/;
+const CRON_FIELDS = 'minutes hours day-of-month month day-of-week year';
+const RATE_UNITS = ['minute', 'hour', 'day'];
+
+/**
+ * Why `schedule` is not an EventBridge Scheduler expression, or undefined when it has the right shape:
+ * `cron(…)` with 6 fields, one of the two day fields `?`; `rate(N unit)`, N a whole number of 1 or
+ * more, unit minute(s), hour(s) or day(s), singular exactly when N is 1
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html, and the
+ * Scheduler API's ScheduleExpression). A 5-field Unix cron is the usual mistake, and CloudFormation
+ * would only refuse it at deploy time. The field values themselves are left to Scheduler.
+ */
+function scheduleProblem(schedule: string): string | undefined {
+  const cron = /^cron\((.*)\)$/.exec(schedule);
+  if (cron !== null) {
+    const fields = (cron[1] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((field) => field !== '');
+    if (fields.length !== 6) {
+      return `a cron expression has 6 fields (${CRON_FIELDS}), this one has ${fields.length}: e.g. cron(0 3 * * ? *) for 03:00 every day`;
+    }
+    if ((fields[2] === '?') === (fields[4] === '?')) {
+      return 'exactly one of day-of-month and day-of-week must be ? (e.g. cron(0 3 * * ? *), cron(0 3 ? * MON *))';
+    }
+    return undefined;
+  }
+  const rate = /^rate\((.*)\)$/.exec(schedule);
+  if (rate !== null) {
+    const parts = /^\s*(\S+)\s+(\S+)\s*$/.exec(rate[1] ?? '');
+    const [amount, unit] = [parts?.[1], parts?.[2]];
+    if (amount === undefined || unit === undefined || !/^[0-9]+$/.test(amount) || Number(amount) < 1) {
+      return 'a rate expression is rate(N unit), N a whole number of 1 or more';
+    }
+    const singular = unit.replace(/s$/, '');
+    if (!RATE_UNITS.includes(singular)) {
+      return `the unit of a rate must be minute(s), hour(s) or day(s), not ${quote(unit)}`;
+    }
+    const n = Number(amount);
+    const expected = n === 1 ? singular : `${singular}s`;
+    if (unit !== expected) return `with ${n} the unit is ${expected}: rate(${n} ${expected})`;
+    return undefined;
+  }
+  return 'must be an EventBridge Scheduler expression, cron(…) or rate(…)';
+}
 // Deliberately loose: SNS is the real judge; this only catches lists pasted as one address and typos
 // without an @, which would otherwise surface only as a failed deploy.
 const EMAIL_RE = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
@@ -162,15 +207,22 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     }
   }
 
+  let grantedVaultNames: string[] | undefined;
+  if (props.grantNamedVaultsOnly === true) {
+    if (settings.vaults === '*') {
+      throw invalidProp(
+        'vaults',
+        `vaults = "*" with grantNamedVaultsOnly: a grant on named vaults only cannot serve '*'; name the vaults, or leave grantNamedVaultsOnly off`,
+      );
+    }
+    grantedVaultNames = settings.vaults.map((target) => target.name);
+  }
+
   const vaultAccountIds = resolveVaultAccounts(props.vaultAccountIds, settings.accountId, stackAccount);
 
   const schedule = (props.schedule ?? DEFAULT_SCHEDULE).trim();
-  if (!SCHEDULE_RE.test(schedule)) {
-    throw invalidProp(
-      'schedule',
-      `schedule = ${quote(schedule)}: must be an EventBridge Scheduler expression, cron(…) or rate(…)`,
-    );
-  }
+  const problem = scheduleProblem(schedule);
+  if (problem !== undefined) throw invalidProp('schedule', `schedule = ${quote(schedule)}: ${problem}`);
   const timezone = (props.timezone ?? DEFAULT_TIMEZONE).trim();
   if (!isTimeZone(timezone)) {
     throw invalidProp(
@@ -228,6 +280,7 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     vaultAccountIds,
     vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
     vaultNameGlob: vaultNameGlob(props.vaultPattern),
+    grantedVaultNames,
   };
 }
 
@@ -268,6 +321,14 @@ function resolveVaultAccounts(
     throw invalidProp(
       'vaultAccountIds',
       `vaultAccountIds = ${quote(ids.join(','))}: an account is listed twice`,
+    );
+  }
+  // With '-' the function sweeps its own account, so the grant must cover it. An account that is a
+  // token until deploy is checked by a template rule instead (GlacierSweeper).
+  if (accountId === '-' && known !== undefined && !ids.includes(known)) {
+    throw invalidProp(
+      'vaultAccountIds',
+      `vaultAccountIds = ${quote(ids.join(','))} leaves out this stack's account ${known}, but accountId is "-" (this account): add ${known}, or set accountId to one of the listed accounts`,
     );
   }
   if (accountId !== '-' && !ids.includes(accountId)) {

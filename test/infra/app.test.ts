@@ -103,6 +103,7 @@ describe('context', () => {
       reservedConcurrency: 'false',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^a',
+      grantNamedVaultsOnly: 'true',
       regions: 'eu-west-1',
     });
     expect(regions).toEqual(['eu-west-1']);
@@ -126,7 +127,33 @@ describe('context', () => {
       reservedConcurrency: false,
       vaultAccountIds: ['111111111111', '222222222222'],
       vaultPattern: '^a',
+      grantNamedVaultsOnly: true,
     });
+    expect(fromCli({ grantNamedVaultsOnly: 'false' }).props.grantNamedVaultsOnly).toBe(false);
+    expect(readSweeperContext((key) => ({ grantNamedVaultsOnly: true })[key], []).props).toMatchObject({
+      grantNamedVaultsOnly: true,
+    });
+  });
+
+  it("lets CDK's own context keys through, and every key of this repository's cdk.json", () => {
+    const cdkKeys = {
+      '@aws-cdk/core:newStyleStackSynthesis': 'true',
+      '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': 'true',
+      '@example/some-feature:flag': 'true',
+      'aws:cdk:enable-path-metadata': 'true',
+      'aws:cdk:bundling-stacks': '[]',
+      'aws-cdk:enableDiffNoFail': 'true',
+      'cli-telemetry': 'false',
+      'acknowledged-issue-numbers': '[32775]',
+      'cdk-migrate': 'true',
+      // Lookups the CLI caches in cdk.context.json.
+      'availability-zones:account=123456789012:region=eu-west-1': '["eu-west-1a"]',
+    };
+    expect(() => fromCli(cdkKeys)).not.toThrow();
+    const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+    expect(() =>
+      readSweeperContext((key) => cdkJson.context[key], Object.keys(cdkJson.context)),
+    ).not.toThrow();
   });
 
   it('reads timeouts in seconds and arrays from cdk.json', () => {
@@ -153,6 +180,22 @@ describe('context', () => {
     ],
     [{ alertemails: 'x@example.com' }, /did you mean -c alertEmails/],
     [{ 'quiet-period': '2d' }, /^GlacierSweeper: invalid prop quietPeriod: .*did you mean -c quietPeriod/],
+    [
+      { olderThen: '3d' },
+      /^GlacierSweeper: invalid prop olderThan: context key "olderThen" is not read: did you mean -c olderThan=…\? Known keys: vaults, olderThan, .*, regions/,
+    ],
+    [
+      { alertEmail: 'x@example.com' },
+      /context key "alertEmail" is not read: did you mean -c alertEmails=…\?/,
+    ],
+    [
+      { bogusKey: 'x' },
+      /^GlacierSweeper: invalid prop bogusKey: context key "bogusKey" is not read\. Known keys: vaults, olderThan, action, .*grantNamedVaultsOnly, regions \(keys of CDK itself, such as @aws-cdk\/…, aws:…, aws-cdk:…, cdk-…, pass\)$/,
+    ],
+    [
+      { grantNamedVaultsOnly: 'yes' },
+      /^GlacierSweeper: invalid prop grantNamedVaultsOnly: grantNamedVaultsOnly = "yes": expected true or false/,
+    ],
   ])('rejects %o', (context, message) => {
     expect(() => fromCli(context)).toThrow(message);
   });

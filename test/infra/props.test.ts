@@ -130,9 +130,61 @@ describe('invalid props fail synth with a message naming the prop', () => {
       /^GlacierSweeper: invalid prop vaults: vault "logs" does not match vaultPattern/,
     ],
     [
+      "grantNamedVaultsOnly with the default vaults ('*')",
+      { grantNamedVaultsOnly: true },
+      /^GlacierSweeper: invalid prop vaults: vaults = "\*" with grantNamedVaultsOnly: .*name the vaults/,
+    ],
+    [
+      "grantNamedVaultsOnly with vaults '*'",
+      { grantNamedVaultsOnly: true, vaults: ' * ' },
+      /^GlacierSweeper: invalid prop vaults: vaults = "\*" with grantNamedVaultsOnly: .*or leave grantNamedVaultsOnly off/,
+    ],
+    [
       'a schedule that is not an expression',
       { schedule: 'daily' },
       /^GlacierSweeper: invalid prop schedule: .*cron\(…\) or rate\(…\)/,
+    ],
+    [
+      'a five-field cron (Unix cron, no year)',
+      { schedule: 'cron(0 3 * * *)' },
+      /^GlacierSweeper: invalid prop schedule: schedule = "cron\(0 3 \* \* \*\)": a cron expression has 6 fields \(minutes hours day-of-month month day-of-week year\), this one has 5/,
+    ],
+    [
+      'a seven-field cron (with seconds)',
+      { schedule: 'cron(0 0 3 * * ? *)' },
+      /^GlacierSweeper: invalid prop schedule: .*this one has 7/,
+    ],
+    [
+      'a cron with both day fields set',
+      { schedule: 'cron(0 3 * * * *)' },
+      /^GlacierSweeper: invalid prop schedule: schedule = "cron\(0 3 \* \* \* \*\)": exactly one of day-of-month and day-of-week must be \?/,
+    ],
+    [
+      'a rate of zero',
+      { schedule: 'rate(0 hours)' },
+      /^GlacierSweeper: invalid prop schedule: schedule = "rate\(0 hours\)": .*a whole number of 1 or more/,
+    ],
+    [
+      'a rate of 1 with a plural unit',
+      { schedule: 'rate(1 hours)' },
+      /^GlacierSweeper: invalid prop schedule: .*"rate\(1 hours\)": .*rate\(1 hour\)/,
+    ],
+    [
+      'a rate over 1 with a singular unit',
+      { schedule: 'rate(2 day)' },
+      /^GlacierSweeper: invalid prop schedule: .*"rate\(2 day\)": .*rate\(2 days\)/,
+    ],
+    [
+      'a rate in weeks',
+      { schedule: 'rate(1 week)' },
+      /^GlacierSweeper: invalid prop schedule: .*minute\(s\), hour\(s\) or day\(s\)/,
+    ],
+    ['a fractional rate', { schedule: 'rate(1.5 hours)' }, /^GlacierSweeper: invalid prop schedule: /],
+    ['a rate without a number', { schedule: 'rate(hours)' }, /^GlacierSweeper: invalid prop schedule: /],
+    [
+      "vaultAccountIds without this stack's account while accountId is '-'",
+      { vaultAccountIds: ['111111111111', '222222222222'] },
+      /^GlacierSweeper: invalid prop vaultAccountIds: vaultAccountIds = "111111111111,222222222222" leaves out this stack's account 123456789012, but accountId is "-" \(this account\): add 123456789012, or set accountId to one of the listed accounts/,
     ],
     ['an unknown timezone', { timezone: 'Mars/Olympus' }, /^GlacierSweeper: invalid prop timezone: /],
     [
@@ -160,6 +212,28 @@ describe('invalid props fail synth with a message naming the prop', () => {
 
   it.each(cases)('%s', (_name, props, message) => {
     expect(() => sweeperStack(props)).toThrow(message);
+  });
+
+  it.each([
+    'cron(0 3 * * ? *)',
+    'cron(0 3 ? * MON-FRI *)',
+    'cron(0/15 * * * ? *)',
+    'cron( 30  4 1 * ? 2027 )',
+    'rate(1 minute)',
+    'rate(30 minutes)',
+    'rate(1 hour)',
+    'rate(12 hours)',
+    'rate(1 day)',
+    'rate(2 days)',
+  ])('accepts the schedule %s', (schedule) => {
+    expect(() => sweeperStack({ schedule })).not.toThrow();
+  });
+
+  it("accepts vaultAccountIds that list this stack's account, or leave it out for another accountId", () => {
+    expect(() => sweeperStack({ vaultAccountIds: ['111111111111', '123456789012'] })).not.toThrow();
+    expect(() =>
+      sweeperStack({ vaults: 'a', accountId: '111111111111', vaultAccountIds: ['111111111111'] }),
+    ).not.toThrow();
   });
 
   it('accepts abort with explicit vaults, and an explicit * with abort', () => {

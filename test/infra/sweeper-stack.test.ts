@@ -1,6 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { type CfnElement, Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
 import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
@@ -20,7 +22,16 @@ import {
   STATE_KEY_ATTRIBUTE,
   STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
-import { type FlatStatement, logicalId, rolePolicy, synth } from './helpers';
+import {
+  acknowledgements,
+  allPolicyDocuments,
+  type FlatStatement,
+  flatStatements,
+  logicalId,
+  rolePolicy,
+  sortStatements,
+  synth,
+} from './helpers';
 
 // Synthesized once per configuration and shared: each synth costs about a second.
 let defaults: { stack: GlacierSweeperStack; template: Template };
@@ -154,7 +165,7 @@ describe('IAM', () => {
     ].map((name) => `arn:<AWS::Partition>:ssm:eu-west-1:123456789012:parameter${prefix}/${name}`);
   const expected = (s: typeof defaults, uploadResources: string[], prefix: string): FlatStatement[] => {
     const { topic, key, queue, logGroup, table } = ids(s);
-    return [
+    return sortStatements([
       {
         sid: 'ListMeasureAndAbortUploads',
         effect: 'Allow',
@@ -164,15 +175,11 @@ describe('IAM', () => {
       {
         sid: 'KeepUploadHistory',
         effect: 'Allow',
-        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [`<${table}.Arn>`],
       },
-      {
-        sid: 'ListVaults',
-        effect: 'Allow',
-        actions: ['glacier:ListVaults'],
-        resources: [glacier('123456789012', '*')],
-      },
+      // The Service Authorization Reference lists no resource type for ListVaults: only `*` works.
+      { sid: 'ListVaults', effect: 'Allow', actions: ['glacier:ListVaults'], resources: ['*'] },
       { sid: 'ReadSettings', effect: 'Allow', actions: ['ssm:GetParameters'], resources: ssmParams(prefix) },
       { sid: 'PublishReports', effect: 'Allow', actions: ['sns:Publish'], resources: [`<${topic}>`] },
       {
@@ -180,6 +187,8 @@ describe('IAM', () => {
         effect: 'Allow',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [`<${key}.Arn>`],
+        // Only through SNS publishing the report, never a direct Decrypt of something else.
+        conditions: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       },
       {
         sid: undefined,
@@ -188,12 +197,12 @@ describe('IAM', () => {
         resources: [`<${logGroup}.Arn>`],
       },
       {
-        sid: undefined,
+        sid: 'SendFailedInvocations',
         effect: 'Allow',
-        actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        actions: ['sqs:SendMessage'],
         resources: [`<${queue}.Arn>`],
       },
-    ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    ]);
   };
 
   it("grants the function exactly its statements, on this account's vaults in this region by default", () => {
@@ -212,6 +221,36 @@ describe('IAM', () => {
     );
   });
 
+  it('grants the per-vault actions on the named vaults of each account only, and no ListVaults, with grantNamedVaultsOnly', () => {
+    const { stack, template } = synth({
+      vaults: ['backup-a', ' backup-b=3d '],
+      vaultAccountIds: ['111111111111', '222222222222'],
+      accountId: '111111111111',
+      vaultPattern: '^backup-',
+      grantNamedVaultsOnly: true,
+    });
+    const statements = rolePolicy(template, ids({ stack }).role);
+    expect(statements.find((s) => s.sid === 'ListMeasureAndAbortUploads')?.resources).toEqual([
+      glacier('111111111111', 'backup-a'),
+      glacier('111111111111', 'backup-b'),
+      glacier('222222222222', 'backup-a'),
+      glacier('222222222222', 'backup-b'),
+    ]);
+    // `*` cannot be served by a grant on named vaults, so nothing lists the account's vaults.
+    expect(statements.some((s) => s.actions.includes('glacier:ListVaults'))).toBe(false);
+    expect(stack.sweeper.node.tryFindChild('ListVaultsPolicy')).toBeUndefined();
+    // No glacier resource holds a wildcard, so nothing about them is acknowledged.
+    expect(Object.keys(acknowledgements(stack.sweeper.role))).toEqual([]);
+  });
+
+  it("names this stack's account in the narrowed grant without vaultAccountIds", () => {
+    const { stack, template } = synth({ vaults: 'logs', grantNamedVaultsOnly: true });
+    const statement = rolePolicy(template, ids({ stack }).role).find(
+      (s) => s.sid === 'ListMeasureAndAbortUploads',
+    );
+    expect(statement?.resources).toEqual([glacier('123456789012', 'logs')]);
+  });
+
   it('keeps every vault in the grant when the pattern has no exact IAM glob', () => {
     const { stack, template } = synth({ vaultPattern: '^(backup|logs)-' });
     const statement = rolePolicy(template, ids({ stack }).role).find(
@@ -220,12 +259,32 @@ describe('IAM', () => {
     expect(statement?.resources).toEqual([glacier('123456789012', '*')]);
   });
 
-  it('reads all nine contract parameters, and touches the state table through four item actions only', () => {
+  it("grants ListVaults on '*' in a policy of its own, so that its acknowledgement covers nothing else", () => {
+    const { stack, template } = defaults;
+    const role = ids(defaults).role;
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy.Properties.Roles).includes(`"${role}"`),
+    );
+    const holding = policies.filter(([, policy]) =>
+      flatStatements(policy.Properties.PolicyDocument).some((s) => s.resources.includes('*')),
+    );
+    expect(holding).toHaveLength(1);
+    expect(flatStatements(holding[0]?.[1].Properties.PolicyDocument)).toEqual([
+      { sid: 'ListVaults', effect: 'Allow', actions: ['glacier:ListVaults'], resources: ['*'] },
+    ]);
+    // The role's own acknowledgements name no `*` resource: a new `*` grant on it fails cdk-nag.
+    expect(Object.keys(acknowledgements(stack.sweeper.role))).not.toContain('AwsSolutions-IAM5[Resource::*]');
+    // The function may not run before the policy exists.
+    const fn = template.toJSON().Resources[ids(defaults).fn];
+    expect(fn.DependsOn).toEqual(expect.arrayContaining([holding[0]?.[0]]));
+  });
+
+  it('reads all nine contract parameters, and touches the state table through the three item actions it calls', () => {
     const statements = rolePolicy(defaults.template, ids(defaults).role);
     expect(statements.find((s) => s.sid === 'ReadSettings')?.resources).toHaveLength(9);
     const onTable = statements.filter((s) => s.resources.some((r) => r.includes(ids(defaults).table)));
     expect(onTable.map((s) => s.actions)).toEqual([
-      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     ]);
     // Nothing on an index or stream ARN (`<table>/index/*`), nor a table-wide wildcard.
     expect(onTable[0]?.resources).toEqual([`<${ids(defaults).table}.Arn>`]);
@@ -251,7 +310,149 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the scheduler invoke only this function and write only to the failure queue', () => {
+  it('has exactly these statements in every policy of the template, and no other policy', () => {
+    // Every identity, trust and resource policy, pinned whole: a grant added anywhere, by this code
+    // or by a CDK construct, fails here and has to be justified in the expected list below. Each
+    // identity grant names the call that needs it (docs/RELIABILITY.md, issue 11).
+    const { stack, template } = defaults;
+    const sweeper = stack.sweeper;
+    const { topic, key, queue, role, logGroup, fn, table } = ids(defaults);
+    const id = (construct: IConstruct) =>
+      stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+    const schedulerRole = sweeper.node.findChild('SchedulerRole') as iam.Role;
+    const defaultPolicy = (r: iam.Role) => r.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
+    const listVaultsPolicy = id(sweeper.node.findChild('ListVaultsPolicy'));
+    const topicPolicy = id(sweeper.topic.node.findChild('Policy'));
+    const queuePolicy = id(sweeper.failureQueue.node.findChild('Policy'));
+    const fnRole = stack.getLogicalId(defaultPolicy(sweeper.role));
+    const schedRole = id(schedulerRole);
+    const schedPolicy = stack.getLogicalId(defaultPolicy(schedulerRole));
+    const allow = (s: Omit<FlatStatement, 'effect'>): FlatStatement => ({ effect: 'Allow', ...s });
+    const sorted = sortStatements;
+    const ssmParams = [
+      'account-id',
+      'action',
+      'exclude',
+      'max-aborts',
+      'max-list-parts',
+      'notify',
+      'older-than',
+      'quiet-period',
+      'vaults',
+    ].map((name) => `arn:<AWS::Partition>:ssm:eu-west-1:123456789012:parameter/glacier-sweeper/${name}`);
+
+    expect(allPolicyDocuments(template)).toEqual({
+      [`${key}.KeyPolicy`]: sorted([
+        // CDK's default: the account may delegate use of the key through IAM policies.
+        allow({
+          sid: undefined,
+          principal: { AWS: 'arn:<AWS::Partition>:iam::123456789012:root' },
+          actions: ['kms:*'],
+          resources: ['*'],
+        }),
+        allow({
+          sid: 'AllowCloudWatchAlarmsToUseTheKey',
+          principal: { Service: 'cloudwatch.amazonaws.com' },
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' },
+            ArnLike: { 'aws:SourceArn': 'arn:<AWS::Partition>:cloudwatch:eu-west-1:123456789012:alarm:*' },
+          },
+        }),
+      ]),
+      [`${topicPolicy}.PolicyDocument`]: sorted([
+        {
+          sid: 'AllowPublishThroughSSLOnly',
+          effect: 'Deny',
+          principal: '*',
+          actions: ['sns:Publish'],
+          resources: [`<${topic}>`],
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        allow({
+          sid: 'AllowThisAccountsAlarmsToPublish',
+          principal: { Service: 'cloudwatch.amazonaws.com' },
+          actions: ['sns:Publish'],
+          resources: [`<${topic}>`],
+          conditions: { StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' } },
+        }),
+      ]),
+      [`${queuePolicy}.PolicyDocument`]: [
+        {
+          sid: undefined,
+          effect: 'Deny',
+          principal: { AWS: '*' },
+          actions: ['sqs:*'],
+          resources: [`<${queue}.Arn>`],
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+      [`${role}.AssumeRolePolicyDocument`]: [
+        allow({
+          sid: undefined,
+          principal: { Service: 'lambda.amazonaws.com' },
+          actions: ['sts:AssumeRole'],
+          resources: [],
+        }),
+      ],
+      [`${fnRole}.PolicyDocument`]: sorted([
+        // lambda/adapters/glacier.ts: ListMultipartUploadsCommand, ListPartsCommand, AbortMultipartUploadCommand
+        allow({
+          sid: 'ListMeasureAndAbortUploads',
+          actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads', 'glacier:ListParts'],
+          resources: ['arn:<AWS::Partition>:glacier:eu-west-1:123456789012:vaults/*'],
+        }),
+        // lambda/adapters/dynamodb-state.ts: GetItemCommand, PutItemCommand (conditional), DeleteItemCommand
+        allow({
+          sid: 'KeepUploadHistory',
+          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [`<${table}.Arn>`],
+        }),
+        // lambda/adapters/ssm.ts: GetParametersCommand
+        allow({ sid: 'ReadSettings', actions: ['ssm:GetParameters'], resources: ssmParams }),
+        // lambda/adapters/sns.ts: PublishCommand, and the key SNS uses for it
+        allow({ sid: 'PublishReports', actions: ['sns:Publish'], resources: [`<${topic}>`] }),
+        allow({
+          sid: 'EncryptReports',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [`<${key}.Arn>`],
+          conditions: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+        }),
+        // Lambda writes the function's log (and its EMF metrics) to the function's own log group.
+        allow({
+          sid: undefined,
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`<${logGroup}.Arn>`],
+        }),
+        // Lambda sends a failed invocation's record to the on-failure destination as the function.
+        allow({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [`<${queue}.Arn>`] }),
+      ]),
+      // lambda/adapters/glacier.ts: ListVaultsCommand (vaults = '*')
+      [`${listVaultsPolicy}.PolicyDocument`]: [
+        allow({ sid: 'ListVaults', actions: ['glacier:ListVaults'], resources: ['*'] }),
+      ],
+      [`${schedRole}.AssumeRolePolicyDocument`]: [
+        allow({
+          sid: undefined,
+          principal: { Service: 'scheduler.amazonaws.com' },
+          actions: ['sts:AssumeRole'],
+          resources: [],
+          conditions: { StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' } },
+        }),
+      ],
+      [`${schedPolicy}.PolicyDocument`]: sorted([
+        // The schedule's target is the unqualified function; its dead-letter queue is the failure queue.
+        allow({ sid: undefined, actions: ['lambda:InvokeFunction'], resources: [`<${fn}.Arn>`] }),
+        allow({ sid: undefined, actions: ['sqs:SendMessage'], resources: [`<${queue}.Arn>`] }),
+      ]),
+    });
+    // Grants that live outside policy documents.
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  it('lets the scheduler invoke only this function (unqualified, as the schedule calls it) and write only to the failure queue', () => {
     const scheduleRole = defaults.template.toJSON().Resources[
       logicalId(defaults.stack, defaults.stack.sweeper.schedule)
     ].Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
@@ -261,10 +462,47 @@ describe('IAM', () => {
         sid: undefined,
         effect: 'Allow',
         actions: ['lambda:InvokeFunction'],
-        resources: [`<${fn}.Arn>`, `<${fn}.Arn>:*`],
+        resources: [`<${fn}.Arn>`],
       },
       { sid: undefined, effect: 'Allow', actions: ['sqs:SendMessage'], resources: [`<${queue}.Arn>`] },
     ]);
+  });
+});
+
+describe('own account in vaultAccountIds, when the account is only known at deploy', () => {
+  const rules = (template: Template) => {
+    const { CheckBootstrapVersion: _bootstrap, ...ours } = template.toJSON().Rules ?? {};
+    return ours as Record<string, { Assertions: { Assert: unknown; AssertDescription: string }[] }>;
+  };
+
+  it("fails the deploy through a template rule when accountId is '-' and vaultAccountIds may leave it out", () => {
+    const { template } = synth(
+      { vaultAccountIds: ['111111111111', '222222222222'] },
+      { region: 'eu-west-1' },
+    );
+    const found = Object.values(rules(template));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Assertions).toEqual([
+      {
+        Assert: { 'Fn::Contains': [['111111111111', '222222222222'], { Ref: 'AWS::AccountId' }] },
+        AssertDescription: expect.stringMatching(
+          /^glacier-sweeper: this account is not in vaultAccountIds \(111111111111, 222222222222\), but accountId is "-"/,
+        ),
+      },
+    ]);
+  });
+
+  it('adds no rule when the account is known, vaultAccountIds is unset, or accountId names another account', () => {
+    expect(rules(synth({ vaultAccountIds: ['123456789012'] }).template)).toEqual({});
+    expect(rules(synth({}, { region: 'eu-west-1' }).template)).toEqual({});
+    expect(
+      rules(
+        synth(
+          { vaults: 'a', accountId: '111111111111', vaultAccountIds: ['111111111111'] },
+          { region: 'eu-west-1' },
+        ).template,
+      ),
+    ).toEqual({});
   });
 });
 
@@ -296,18 +534,23 @@ describe('topic', () => {
     });
   });
 
-  it('has a key policy that lets CloudWatch alarms publish to the encrypted topic', () => {
-    defaults.template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
+  it("has a key policy that lets this account's CloudWatch alarms in this region, and only them, use the key", () => {
+    const key = defaults.template.toJSON().Resources[ids(defaults).key].Properties.KeyPolicy;
+    const forCloudWatch = flatStatements(key).filter((s) => s.sid === 'AllowCloudWatchAlarmsToUseTheKey');
+    expect(forCloudWatch).toEqual([
+      {
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        principal: { Service: 'cloudwatch.amazonaws.com' },
+        // Confused deputy: CloudWatch acting for an alarm of another account or region may not.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' },
+          ArnLike: { 'aws:SourceArn': 'arn:<AWS::Partition>:cloudwatch:eu-west-1:123456789012:alarm:*' },
+        },
       },
-    });
+    ]);
   });
 
   it('subscribes alertEmails, and nobody by default', () => {
