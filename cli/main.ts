@@ -216,6 +216,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       runId: randomUUID(),
       region,
       vaultPattern,
+      vaultPatternNames: {
+        pattern: '--vault-pattern',
+        text: values['vault-pattern'] ?? '',
+        vaults: FLAG_OF.vaults,
+      },
       ...(observer ? { observer } : {}),
     });
     if (observer) io.stderr.write('\r\x1b[K');

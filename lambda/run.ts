@@ -9,7 +9,7 @@ import { loadConfig } from './config';
 import { DEFAULT_SSM_PREFIX, ENV, MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from './core/defaults';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
-import { ConfigError } from './core/settings';
+import { ConfigError, ssmNames } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
 import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
 import type { SweepReport } from './core/types';
@@ -90,7 +90,7 @@ export async function runSweep(
   const hardStop = AbortSignal.timeout(hardStopAfter(invocation.remainingMs()));
   // Every request in flight listens to this one signal; more than Node's default 10 is expected.
   setMaxListeners(MAX_VAULT_CONCURRENCY * (MAX_ABORT_CONCURRENCY + 1) + 1, hardStop);
-  const report = await sweepRun({
+  const sweep = sweepRun({
     api: new GlacierVaultApi(clients.glacier, settings.accountId, hardStop),
     settings,
     clock: deps.clock,
@@ -106,9 +106,23 @@ export async function runSweep(
         : new DynamoStateStore(clients.dynamodb, runtime.stateTable),
     onlyVaults: request.onlyVaults,
     vaultPattern: runtime.vaultPattern,
+    vaultPatternNames: {
+      pattern: ENV.vaultPattern,
+      text: deps.env[ENV.vaultPattern] ?? '',
+      vaults: ssmNames(runtime.ssmPrefix).name('vaults'),
+    },
     forceReport: request.forceReport,
     observer: auditObserver(logger, runId),
   });
+  let report: SweepReport;
+  try {
+    report = await sweep;
+  } catch (error) {
+    // The core refuses some settings only once it sees them together (a named vault outside the pattern).
+    if (error instanceof ConfigError)
+      await alertConfigError(error, deps, { runId, region, account: ownAccount });
+    throw error;
+  }
   logger.info('run finished', {
     runId,
     complete: report.complete,

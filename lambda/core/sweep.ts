@@ -27,6 +27,7 @@ import {
   type VaultReport,
   type VaultTarget,
 } from './types';
+import { checkVaultScope, type VaultScopeNames } from './vault-scope';
 
 /** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
 export const MAX_DESCRIPTION_CHARS = 1024;
@@ -347,8 +348,10 @@ export interface SweepRunInput {
   readonly state?: StateStore | undefined;
   /** Only these configured vaults (a manual invocation's `vaults`); already validated. */
   readonly onlyVaults?: readonly string[] | undefined;
-  /** Narrows `*` (SWEEPER_VAULT_PATTERN). */
+  /** Narrows `*` and guards named vaults (SWEEPER_VAULT_PATTERN, --vault-pattern). */
   readonly vaultPattern?: RegExp | undefined;
+  /** How the caller names the pattern and the vault list, for the error a named vault outside it raises. */
+  readonly vaultPatternNames?: VaultScopeNames | undefined;
   /** A manual invocation's `{"action":"report"}`: never escalates, only de-escalates. */
   readonly forceReport?: boolean;
   readonly observer?: SweepObserver;
@@ -403,8 +406,13 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
   };
 }
 
-/** Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others. */
+/**
+ * Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others.
+ * Throws ConfigError, before any request, for a named vault outside the vault pattern.
+ */
 export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
+  // Before any request: a vault outside the pattern is a configuration error, not a vault to sweep.
+  checkVaultScope(input.settings.vaults, input.vaultPattern, input.vaultPatternNames);
   const startedAt = new Date(input.clock()).toISOString();
   const action: Action = input.forceReport ? 'report' : input.settings.action;
   const abortBudget = new RunBudget(input.settings.maxAborts);

@@ -213,6 +213,29 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(emu.requests()).toHaveLength(0);
   });
 
+  it('exits 2 for a --vault outside --vault-pattern, naming both, before any request', async () => {
+    seedMixed('prod-db');
+    seedMixed('backup-1');
+    const { code, stdout, stderr } = await cli([
+      'scan',
+      '--vault',
+      'backup-1',
+      '--vault',
+      'prod-db',
+      '--vault-pattern',
+      '^(backup|logs)-',
+      '--abort',
+      ...at(),
+    ]);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('vault "prod-db" does not match --vault-pattern = "^(backup|logs)-"');
+    expect(stderr).toContain('--vault');
+    expect(emu.requests()).toHaveLength(0);
+    expect(emu.uploads('prod-db')).toHaveLength(70);
+  });
+
   it('writes progress to stderr only when stderr is a terminal, and clears the line at the end', async () => {
     seedMixed('photos');
     seedMixed('videos');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunBudget } from '../../lambda/core/decide';
 import type { Duration } from '../../lambda/core/duration';
 import { parseDuration } from '../../lambda/core/duration';
-import { parseSettings, ssmNames } from '../../lambda/core/settings';
+import { ConfigError, parseSettings, ssmNames } from '../../lambda/core/settings';
 import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
 import type { Upload, VaultTarget } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
@@ -283,6 +283,54 @@ describe('sweepRun', () => {
     const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: /^backup-/ }));
     expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'backup-2']);
     expect(api.listCalls('logs')).toEqual([]);
+  });
+
+  it('refuses a named vault outside the vault pattern before listing anything', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('prod-db', mixed());
+    const run = sweepRun(
+      runInput(
+        api,
+        { vaults: 'backup-1,prod-db', action: 'abort' },
+        {
+          vaultPattern: /^(backup|logs)-/,
+          vaultPatternNames: {
+            pattern: 'SWEEPER_VAULT_PATTERN',
+            text: '^(backup|logs)-',
+            vaults: '/p/vaults',
+          },
+        },
+      ),
+    );
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting).toBe('/p/vaults');
+    for (const shown of ['"prod-db"', '"^(backup|logs)-"', 'SWEEPER_VAULT_PATTERN', '/p/vaults'])
+      expect((error as ConfigError).message).toContain(shown);
+    // Not even the vaults that match were listed: the whole configuration is in doubt.
+    expect(api.calls).toEqual([]);
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('sweeps named vaults that all match the vault pattern', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('logs-2', mixed());
+    const report = await sweepRun(
+      runInput(api, { vaults: 'backup-1,logs-2', action: 'abort' }, { vaultPattern: /^(backup|logs)-/ }),
+    );
+    expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'logs-2']);
+    expect(api.aborted).toHaveLength(10);
+  });
+
+  it('checks every configured vault against the pattern, also those a request leaves out', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('prod-db', mixed());
+    await expect(
+      sweepRun(
+        runInput(api, { vaults: 'backup-1,prod-db' }, { vaultPattern: /^backup-/, onlyVaults: ['backup-1'] }),
+      ),
+    ).rejects.toThrow(/"prod-db"/);
+    expect(api.calls).toEqual([]);
   });
 
   it('turns a failed ListVaults into a vault error on *', async () => {

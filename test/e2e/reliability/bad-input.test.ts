@@ -40,11 +40,15 @@ async function expectConfigError(
   setting: string,
   shows: string,
   event?: unknown,
+  env?: Record<string, string>,
 ): Promise<void> {
   seedVaults();
   const topicArn = configure(emu, parameters);
   const before = emu.vaults().map((v) => [v.name, v.uploads]);
-  const result = await run(emu, topicArn, event === undefined ? {} : { event });
+  const result = await run(emu, topicArn, {
+    ...(event === undefined ? {} : { event }),
+    ...(env ? { env } : {}),
+  });
 
   expect(result.report).toBeUndefined();
   expect(result.error?.name).toBe('ConfigError');
@@ -115,6 +119,20 @@ describe('bad SSM parameters', () => {
     ['unknown notify', { ...GOOD, notify: 'never' }, p('notify'), '"never"'],
   ])('%s', async (_case, parameters, setting, shows) => {
     await expectConfigError(parameters, setting, shows);
+  });
+});
+
+describe('a named vault outside SWEEPER_VAULT_PATTERN', () => {
+  it.each<[string, string, string]>([
+    ['one of two named vaults outside it', 'alpha,beta', '"beta"'],
+    ['a per-vault threshold does not change it', 'alpha,beta=10d', '"beta"'],
+  ])('%s: a configuration error, nothing listed or aborted', async (_case, vaults, shows) => {
+    await expectConfigError({ ...GOOD, vaults }, p('vaults'), shows, undefined, {
+      SWEEPER_VAULT_PATTERN: '^(alpha|logs)$',
+    });
+    const error = emu.published()[0]?.message ?? '';
+    expect(error).toContain('SWEEPER_VAULT_PATTERN');
+    expect(error).toContain('"^(alpha|logs)$"');
   });
 });
 
