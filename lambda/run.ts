@@ -103,7 +103,7 @@ export async function runSweep(
     state:
       runtime.stateTable === undefined
         ? undefined
-        : new DynamoStateStore(clients.dynamodb, runtime.stateTable),
+        : new DynamoStateStore(clients.dynamodb, runtime.stateTable, hardStop),
     onlyVaults: request.onlyVaults,
     vaultPattern: runtime.vaultPattern,
     vaultPatternNames: {

@@ -154,17 +154,23 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const warn = (uploadId: string, message: string): void =>
     observer?.warning?.({ vault: vault.name, uploadId, message });
 
-  /** Lists the upload's parts within the run's bound; undefined when not measured. */
-  const measure = async (tracked: Tracked): Promise<PartsFingerprint | undefined> => {
-    if (!input.measureBudget.take()) return undefined;
+  /**
+   * Lists the upload's parts within the run's bound; `observed` is undefined when not measured, and
+   * `cancelled` says the hard stop ended the listing (the run is out of time, nothing went wrong).
+   */
+  const measure = async (
+    tracked: Tracked,
+  ): Promise<{ observed: PartsFingerprint | undefined; cancelled: boolean }> => {
+    if (!input.measureBudget.take()) return { observed: undefined, cancelled: false };
     try {
       const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
       tracked.entry.bytesUploaded = observed.bytes;
       tracked.entry.partCount = observed.partCount;
-      return observed;
+      return { observed, cancelled: false };
     } catch (measureError) {
+      if (isCancellation(measureError)) return { observed: undefined, cancelled: true };
       warn(tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
-      return undefined;
+      return { observed: undefined, cancelled: false };
     }
   };
 
@@ -215,13 +221,21 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const processStale = async (tracked: Tracked, intent: 'abort' | 'report'): Promise<void> => {
     if (clock() >= input.deadline)
       return settle(tracked, 'reported', 'time budget ran out before it was measured');
-    const observed = await measure(tracked);
+    const { observed, cancelled } = await measure(tracked);
+    if (cancelled) {
+      // Unmeasured, and no history is read or written: a partial listing proves nothing either way.
+      const why = 'time budget ran out while its parts were listed';
+      if (activity === undefined || intent === 'report') return settle(tracked, 'reported', why);
+      tracked.entry.eligibleAt = new Date(clock() + activity.quietPeriodMs).toISOString();
+      return settle(tracked, 'pending', why);
+    }
     const verdict = activity ? await checkActivity(tracked, activity, observed) : ({ idle: true } as const);
     if (intent === 'report') return settle(tracked, 'reported', 'report mode');
     if (!verdict.idle) {
       tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
       return settle(tracked, 'pending', verdict.reason);
     }
+    // Measuring and reading the history take time: the clock is read again right before the abort.
     if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
     if (!input.abortBudget.take()) return settle(tracked, 'reported', 'max-aborts reached');
     const { uploadId, createdAt, ageHours } = tracked.entry;
