@@ -132,9 +132,11 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   };
   const limit = createLimiter(input.abortConcurrency);
   const stale = new Map<string, Tracked>();
-  const anomalies = new Map<string, AnomalyEntry>();
+  const anomalies: AnomalyEntry[] = [];
+  // Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once.
+  const seen = new Set<string>();
   const work: Promise<void>[] = [];
-  const counts = { scanned: 0, ...noOutcomes() };
+  const counts = { scanned: 0, duplicates: 0, ...noOutcomes() };
   const { activity } = input;
   let error: string | null = null;
   let marker = input.startMarker;
@@ -253,9 +255,16 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const judgePage = (uploads: readonly Upload[]): void => {
     const now = clock();
     for (const upload of uploads) {
+      // The same id twice (on two pages, or on one) is one upload; entries without an id are each their
+      // own, since nothing tells them apart. The first entry of an id is the one judged.
+      if (upload.uploadId !== '') {
+        if (seen.has(upload.uploadId)) {
+          counts.duplicates += 1;
+          continue;
+        }
+        seen.add(upload.uploadId);
+      }
       counts.scanned += 1;
-      // The same id on two pages must not be counted or aborted twice.
-      if (stale.has(upload.uploadId) || anomalies.has(upload.uploadId)) continue;
       const verdict = judgeUpload(upload, policy, now);
       const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
       if (verdict.kind === 'anomaly') {
@@ -264,7 +273,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
           createdAt: upload.createdAt ?? null,
           description,
         };
-        anomalies.set(upload.uploadId, entry);
+        anomalies.push(entry);
         observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
         continue;
       }
@@ -325,6 +334,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     vault: vault.name,
     olderThan: vault.olderThan.text,
     scanned: counts.scanned,
+    duplicates: counts.duplicates,
     stale: stale.size,
     aborted: counts.aborted,
     gone: counts.gone,
@@ -340,7 +350,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     error,
     staleUploads,
     staleUploadsOmitted: 0,
-    anomalies: [...anomalies.values()],
+    anomalies,
     anomaliesOmitted: 0,
   };
   observer?.vaultDone?.(report);
@@ -407,6 +417,7 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
     vault: '*',
     olderThan: settings.olderThan.text,
     scanned: 0,
+    duplicates: 0,
     stale: 0,
     ...noOutcomes(),
     bytesAtStake: 0,
@@ -477,6 +488,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
   const totals = {
     vaults: 0,
     scanned: 0,
+    duplicates: 0,
     stale: 0,
     ...noOutcomes(),
     bytesAtStake: 0,
@@ -487,6 +499,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
   for (const v of vaults) {
     totals.vaults += 1;
     totals.scanned += v.scanned;
+    totals.duplicates += v.duplicates;
     totals.stale += v.stale;
     for (const outcome of OUTCOMES) totals[outcome] += v[outcome];
     totals.bytesAtStake += v.bytesAtStake;

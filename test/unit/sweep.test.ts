@@ -177,8 +177,48 @@ describe('sweepVault', () => {
     const dup = uploadAged('dup', 30, NOW);
     const api = new FakeVaultApi().addVault('alpha', [dup, uploadAged('x', 1, NOW), dup], [2]);
     const { report } = await sweepVault(vaultInput(api));
-    expect(report.stale).toBe(1);
+    expect(report).toMatchObject({ scanned: 2, duplicates: 1, stale: 1, aborted: 1 });
     expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'dup' }]);
+  });
+
+  it('scans distinct ids once: 5 entries, one id three times, give scanned 3 and duplicates 2', async () => {
+    const dup = uploadAged('dup', 30, NOW);
+    const api = new FakeVaultApi().addVault(
+      'alpha',
+      [dup, uploadAged('x', 1, NOW), dup, uploadAged('y', 2, NOW), { ...dup, description: 'again' }],
+      [2],
+    );
+    const { report } = await sweepVault(vaultInput(api));
+    expect(report).toMatchObject({ scanned: 3, duplicates: 2, stale: 1, aborted: 1, anomalies: [] });
+    expect(report.staleUploads.map((u) => [u.uploadId, u.description])).toEqual([['dup', 'archive dup']]);
+  });
+
+  it('counts a repeated fresh id once as well', async () => {
+    const young = uploadAged('young', 1, NOW);
+    const api = new FakeVaultApi().addVault('alpha', [young, young], [1]);
+    const { report } = await sweepVault(vaultInput(api));
+    expect(report).toMatchObject({ scanned: 1, duplicates: 1, stale: 0 });
+  });
+
+  it('makes each upload without an id its own anomaly, never aborted', async () => {
+    const idless = (description: string) => ({ ...uploadAged('', 30, NOW), description });
+    const api = new FakeVaultApi().addVault(
+      'alpha',
+      [idless('one'), uploadAged('ok', 30, NOW), idless('two'), idless('three')],
+      [2],
+    );
+    const anomalies: string[] = [];
+    const { report } = await sweepVault(
+      vaultInput(api, { observer: { anomaly: (e) => anomalies.push(`${e.description}:${e.reason}`) } }),
+    );
+    expect(report).toMatchObject({ scanned: 4, duplicates: 0, stale: 1, aborted: 1 });
+    expect(report.anomalies.map((a) => [a.uploadId, a.description])).toEqual([
+      ['', 'one'],
+      ['', 'two'],
+      ['', 'three'],
+    ]);
+    expect(anomalies).toEqual(['one:no-upload-id', 'two:no-upload-id', 'three:no-upload-id']);
+    expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'ok' }]);
   });
 
   it('stops with an error when the service repeats the marker it was given', async () => {
@@ -253,6 +293,7 @@ describe('sweepRun', () => {
     expect(report.totals).toEqual({
       vaults: 3,
       scanned: 11,
+      duplicates: 0,
       stale: 6,
       aborted: 6,
       gone: 0,
