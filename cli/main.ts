@@ -15,6 +15,7 @@ import {
   type ParamKey,
 } from '../lambda/core/defaults';
 import { renderText } from '../lambda/core/report-text';
+import { terminalSafeJson } from '../lambda/core/sanitize';
 import {
   ConfigError,
   parseSettings,
@@ -216,6 +217,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       runId: randomUUID(),
       region,
       vaultPattern,
+      vaultPatternNames: {
+        pattern: '--vault-pattern',
+        text: values['vault-pattern'] ?? '',
+        vaults: FLAG_OF.vaults,
+      },
       ...(observer ? { observer } : {}),
     });
     if (observer) io.stderr.write('\r\x1b[K');
@@ -229,7 +235,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   io.stdout.write(
     values.json
-      ? `${JSON.stringify(report, null, 2)}\n`
+      ? `${terminalSafeJson(report, 2)}\n`
       : `${renderText(report, { account: values['account-id'] ?? DEFAULT_ACCOUNT_ID, enableAbort: 'run again with --abort' })}\n`,
   );
   return report.totals.vaultErrors > 0 || report.totals.failed > 0 ? EXIT_FINDINGS_FAILED : EXIT_OK;

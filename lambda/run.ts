@@ -9,9 +9,10 @@ import { loadConfig } from './config';
 import { DEFAULT_SSM_PREFIX, ENV, MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from './core/defaults';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
-import { ConfigError } from './core/settings';
+import { cleanDeep, cleanText } from './core/sanitize';
+import { ConfigError, ssmNames } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
-import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
+import { errorSummary, MAX_DESCRIPTION_CHARS, type SweepObserver, sweepRun } from './core/sweep';
 import type { SweepReport } from './core/types';
 
 /** The part of Powertools Logger the run uses; structured extras go in the second argument. */
@@ -56,6 +57,21 @@ export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
 const accountOf = (arn: string | undefined): string => arn?.split(':')[4] || '-';
 
 /**
+ * Every log line of a run goes through here: descriptions, upload ids, vault names and error messages
+ * come from outside, and the log's JSON would carry their C1 and bidi controls raw to whoever reads it
+ * in a terminal. Strings are cleaned as the email cleans them, each capped at Glacier's description limit.
+ */
+export function cleaningLogger(logger: RunLogger): RunLogger {
+  const clean = (message: string, extra: Record<string, unknown>) =>
+    [cleanText(message, MAX_DESCRIPTION_CHARS), cleanDeep(extra, MAX_DESCRIPTION_CHARS)] as const;
+  return {
+    info: (message, extra) => logger.info(...clean(message, extra)),
+    warn: (message, extra) => logger.warn(...clean(message, extra)),
+    error: (message, extra) => logger.error(...clean(message, extra)),
+  };
+}
+
+/**
  * Config → sweep → metrics → publish → report. Throws only for a configuration error (after one alert)
  * or when the report could not be published (after logging the whole report).
  */
@@ -64,7 +80,8 @@ export async function runSweep(
   invocation: InvocationInfo,
   deps: RunDeps,
 ): Promise<SweepReport> {
-  const { logger, clients } = deps;
+  const { clients } = deps;
+  const logger = cleaningLogger(deps.logger);
   const runId = deps.newRunId();
   const region = deps.env.AWS_REGION ?? 'unknown-region';
   const ownAccount = accountOf(invocation.functionArn);
@@ -90,7 +107,7 @@ export async function runSweep(
   const hardStop = AbortSignal.timeout(hardStopAfter(invocation.remainingMs()));
   // Every request in flight listens to this one signal; more than Node's default 10 is expected.
   setMaxListeners(MAX_VAULT_CONCURRENCY * (MAX_ABORT_CONCURRENCY + 1) + 1, hardStop);
-  const report = await sweepRun({
+  const sweep = sweepRun({
     api: new GlacierVaultApi(clients.glacier, settings.accountId, hardStop),
     settings,
     clock: deps.clock,
@@ -103,12 +120,26 @@ export async function runSweep(
     state:
       runtime.stateTable === undefined
         ? undefined
-        : new DynamoStateStore(clients.dynamodb, runtime.stateTable),
+        : new DynamoStateStore(clients.dynamodb, runtime.stateTable, hardStop),
     onlyVaults: request.onlyVaults,
     vaultPattern: runtime.vaultPattern,
+    vaultPatternNames: {
+      pattern: ENV.vaultPattern,
+      text: deps.env[ENV.vaultPattern] ?? '',
+      vaults: ssmNames(runtime.ssmPrefix).name('vaults'),
+    },
     forceReport: request.forceReport,
     observer: auditObserver(logger, runId),
   });
+  let report: SweepReport;
+  try {
+    report = await sweep;
+  } catch (error) {
+    // The core refuses some settings only once it sees them together (a named vault outside the pattern).
+    if (error instanceof ConfigError)
+      await alertConfigError(error, deps, { runId, region, account: ownAccount });
+    throw error;
+  }
   logger.info('run finished', {
     runId,
     complete: report.complete,
@@ -141,7 +172,9 @@ async function alertConfigError(
   deps: RunDeps,
   ctx: { runId: string; region: string; account: string },
 ): Promise<void> {
-  deps.logger.error('configuration error: nothing was swept or aborted', {
+  // The message quotes the bad value, which may be anything an operator (or a script) put there.
+  const logger = cleaningLogger(deps.logger);
+  logger.error('configuration error: nothing was swept or aborted', {
     runId: ctx.runId,
     setting: error.setting,
     error: error.message,
@@ -156,7 +189,7 @@ async function alertConfigError(
       buildAlertMessage({ parameter: error.setting, message: error.message }, { ...ctx, prefix }),
     );
   } catch (publishError) {
-    deps.logger.error('the configuration alert could not be published', {
+    logger.error('the configuration alert could not be published', {
       runId: ctx.runId,
       error: errorSummary(publishError),
     });

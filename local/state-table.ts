@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -20,6 +21,8 @@ export interface LocalStateTable {
   drop(): Promise<void>;
   /** Every item, for tests and the demo. */
   items(): Promise<Record<string, unknown>[]>;
+  /** Delays every request the table answers by this many ms (0 ends it): a slow or distant table. */
+  setLatency(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,24 @@ export async function startStateTable(tableName = LOCAL_STATE_TABLE): Promise<Lo
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // dynalite has no latency of its own: its request handler is put behind a timer.
+  let latencyMs = 0;
+  const delayed = new Map<NodeJS.Timeout, ServerResponse>();
+  const answer = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (latencyMs <= 0) {
+      for (const listener of answer) listener(req, res);
+      return;
+    }
+    const timer = setTimeout(() => {
+      delayed.delete(timer);
+      // The client may have given up meanwhile (a cancelled request): nobody is left to answer.
+      if (req.destroyed) return;
+      for (const listener of answer) listener(req, res);
+    }, latencyMs);
+    delayed.set(timer, res);
+  });
   const client = new DynamoDBClient({
     endpoint: url,
     region: 'us-east-1',
@@ -63,7 +84,15 @@ export async function startStateTable(tableName = LOCAL_STATE_TABLE): Promise<Lo
         ),
       );
     },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     stop: async () => {
+      for (const [timer, res] of delayed) {
+        clearTimeout(timer);
+        res.destroy();
+      }
+      delayed.clear();
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -50,7 +50,13 @@ export class DynamoStateStore implements StateStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    /** The invocation's hard stop: a history call still in flight then is cancelled like any other request. */
+    private readonly signal?: AbortSignal,
   ) {}
+
+  private get options() {
+    return this.signal ? { abortSignal: this.signal } : {};
+  }
 
   async get(key: string): Promise<UploadHistory | undefined> {
     const out = await this.client.send(
@@ -59,6 +65,7 @@ export class DynamoStateStore implements StateStore {
         Key: { [STATE_KEY_ATTRIBUTE]: { S: key } },
         ConsistentRead: true,
       }),
+      this.options,
     );
     return out.Item === undefined ? undefined : fromItem(out.Item);
   }
@@ -83,12 +90,14 @@ export class DynamoStateStore implements StateStore {
           };
     await this.client.send(
       new PutItemCommand({ TableName: this.table, Item: toItem(key, next), ...condition }),
+      this.options,
     );
   }
 
   async delete(key: string): Promise<void> {
     await this.client.send(
       new DeleteItemCommand({ TableName: this.table, Key: { [STATE_KEY_ATTRIBUTE]: { S: key } } }),
+      this.options,
     );
   }
 }

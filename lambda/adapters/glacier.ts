@@ -59,6 +59,7 @@ export class GlacierVaultApi implements VaultApi {
         uploadId,
         ...(marker === undefined ? {} : { marker }),
       }),
+      this.options,
     );
     return {
       parts: (out.Parts ?? []).map((part) => ({

@@ -155,6 +155,7 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   if (t.pending > 0) summary.push(`${t.pending} pending`);
   if (t.stale > t.unmeasured) summary.push(`${formatBytes(t.bytesAtStake)} at stake`);
   if (t.anomalies > 0) summary.push(count(t.anomalies, 'anomaly', 'anomalies'));
+  if (t.duplicates > 0) summary.push(count(t.duplicates, 'repeated listing', 'repeated listings'));
   if (t.vaultErrors > 0) summary.push(count(t.vaultErrors, 'vault error', 'vault errors'));
   lines.push(summary.join(SEP));
   lines.push(...explanations(report, ctx));
@@ -253,6 +254,8 @@ function vaultSection(report: SweepReport): string[] {
     });
   }
   if (showAnomalies) columns.push({ title: 'ANOMALIES', right: true, cell: (v) => String(anomalyCount(v)) });
+  // Entries the service listed again under an id already seen: counted once, never aborted twice.
+  if (t.duplicates > 0) columns.push({ title: 'REPEATED', right: true, cell: (v) => String(v.duplicates) });
   columns.push({ title: 'STATUS', cell: vaultStatus });
 
   const out = table(columns, shown);

@@ -68,3 +68,40 @@ function codePointOffset(s: string, points: number): number {
   }
   return Math.min(i, s.length);
 }
+
+/**
+ * Cleans every string inside plain data (objects, arrays) with `cleanText`; anything else passes as it
+ * is. For log lines, whose JSON encoding (like any JSON.stringify) leaves C1 controls and bidi
+ * controls raw for a terminal or a log viewer to act on.
+ */
+export function cleanDeep<T>(value: T, maxChars: number): T {
+  if (typeof value === 'string') return cleanText(value, maxChars) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => cleanDeep(item, maxChars)) as T;
+  if (value !== null && typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = cleanDeep(item, maxChars);
+    return out as T;
+  }
+  return value;
+}
+
+// What JSON.stringify leaves raw although a terminal or a bidi-aware viewer acts on it: DEL, C1, the
+// bidi marks, overrides and isolates, and the Unicode line breaks. JSON.stringify already escapes C0
+// and lone surrogates.
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * `\u`-escapes what JSON.stringify leaves raw but a terminal would act on. Applied to JSON.stringify
+ * output only: those characters can sit only inside its string literals (everything structural is
+ * ASCII), so the result is valid JSON that parses back to the same value.
+ */
+export function escapeUnsafeInJson(json: string): string {
+  return json.replace(JSON_RAW_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON.stringify, safe to print to a terminal: same value when parsed, nothing for a terminal to act on. */
+export function terminalSafeJson(value: unknown, space?: number): string {
+  return escapeUnsafeInJson(JSON.stringify(value, null, space));
+}

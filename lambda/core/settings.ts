@@ -18,6 +18,7 @@ import {
   type ParamKey,
 } from './defaults';
 import { type Duration, isDurationError, parseDuration } from './duration';
+import { escapeUnsafeInJson } from './sanitize';
 import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**
@@ -48,10 +49,13 @@ const VAULT_NAME_RE = /^[a-zA-Z0-9_.-]{1,255}$/;
 const ACCOUNT_ID_RE = /^[0-9]{12}$/;
 const WHOLE_NUMBER_RE = /^[0-9]+$/;
 
-/** Quotes a value for an error message, bounded so a pasted blob cannot flood the alert. */
+/**
+ * Quotes a value for an error message, bounded so a pasted blob cannot flood the alert, and with every
+ * control character escaped: the message is printed to terminals (the CLI) and logs (the Lambda).
+ */
 export function quote(value: string): string {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return JSON.stringify(shown);
+  return escapeUnsafeInJson(JSON.stringify(shown));
 }
 
 export function isValidVaultName(name: string): boolean {

@@ -27,6 +27,7 @@ import {
   type VaultReport,
   type VaultTarget,
 } from './types';
+import { checkVaultScope, type VaultScopeNames } from './vault-scope';
 
 /** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
 export const MAX_DESCRIPTION_CHARS = 1024;
@@ -131,9 +132,11 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   };
   const limit = createLimiter(input.abortConcurrency);
   const stale = new Map<string, Tracked>();
-  const anomalies = new Map<string, AnomalyEntry>();
+  const anomalies: AnomalyEntry[] = [];
+  // Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once.
+  const seen = new Set<string>();
   const work: Promise<void>[] = [];
-  const counts = { scanned: 0, ...noOutcomes() };
+  const counts = { scanned: 0, duplicates: 0, ...noOutcomes() };
   const { activity } = input;
   let error: string | null = null;
   let marker = input.startMarker;
@@ -153,17 +156,23 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const warn = (uploadId: string, message: string): void =>
     observer?.warning?.({ vault: vault.name, uploadId, message });
 
-  /** Lists the upload's parts within the run's bound; undefined when not measured. */
-  const measure = async (tracked: Tracked): Promise<PartsFingerprint | undefined> => {
-    if (!input.measureBudget.take()) return undefined;
+  /**
+   * Lists the upload's parts within the run's bound; `observed` is undefined when not measured, and
+   * `cancelled` says the hard stop ended the listing (the run is out of time, nothing went wrong).
+   */
+  const measure = async (
+    tracked: Tracked,
+  ): Promise<{ observed: PartsFingerprint | undefined; cancelled: boolean }> => {
+    if (!input.measureBudget.take()) return { observed: undefined, cancelled: false };
     try {
       const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
       tracked.entry.bytesUploaded = observed.bytes;
       tracked.entry.partCount = observed.partCount;
-      return observed;
+      return { observed, cancelled: false };
     } catch (measureError) {
+      if (isCancellation(measureError)) return { observed: undefined, cancelled: true };
       warn(tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
-      return undefined;
+      return { observed: undefined, cancelled: false };
     }
   };
 
@@ -214,13 +223,21 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const processStale = async (tracked: Tracked, intent: 'abort' | 'report'): Promise<void> => {
     if (clock() >= input.deadline)
       return settle(tracked, 'reported', 'time budget ran out before it was measured');
-    const observed = await measure(tracked);
+    const { observed, cancelled } = await measure(tracked);
+    if (cancelled) {
+      // Unmeasured, and no history is read or written: a partial listing proves nothing either way.
+      const why = 'time budget ran out while its parts were listed';
+      if (activity === undefined || intent === 'report') return settle(tracked, 'reported', why);
+      tracked.entry.eligibleAt = new Date(clock() + activity.quietPeriodMs).toISOString();
+      return settle(tracked, 'pending', why);
+    }
     const verdict = activity ? await checkActivity(tracked, activity, observed) : ({ idle: true } as const);
     if (intent === 'report') return settle(tracked, 'reported', 'report mode');
     if (!verdict.idle) {
       tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
       return settle(tracked, 'pending', verdict.reason);
     }
+    // Measuring and reading the history take time: the clock is read again right before the abort.
     if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
     if (!input.abortBudget.take()) return settle(tracked, 'reported', 'max-aborts reached');
     const { uploadId, createdAt, ageHours } = tracked.entry;
@@ -238,9 +255,16 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
   const judgePage = (uploads: readonly Upload[]): void => {
     const now = clock();
     for (const upload of uploads) {
+      // The same id twice (on two pages, or on one) is one upload; entries without an id are each their
+      // own, since nothing tells them apart. The first entry of an id is the one judged.
+      if (upload.uploadId !== '') {
+        if (seen.has(upload.uploadId)) {
+          counts.duplicates += 1;
+          continue;
+        }
+        seen.add(upload.uploadId);
+      }
       counts.scanned += 1;
-      // The same id on two pages must not be counted or aborted twice.
-      if (stale.has(upload.uploadId) || anomalies.has(upload.uploadId)) continue;
       const verdict = judgeUpload(upload, policy, now);
       const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
       if (verdict.kind === 'anomaly') {
@@ -249,7 +273,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
           createdAt: upload.createdAt ?? null,
           description,
         };
-        anomalies.set(upload.uploadId, entry);
+        anomalies.push(entry);
         observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
         continue;
       }
@@ -310,6 +334,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     vault: vault.name,
     olderThan: vault.olderThan.text,
     scanned: counts.scanned,
+    duplicates: counts.duplicates,
     stale: stale.size,
     aborted: counts.aborted,
     gone: counts.gone,
@@ -325,7 +350,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     error,
     staleUploads,
     staleUploadsOmitted: 0,
-    anomalies: [...anomalies.values()],
+    anomalies,
     anomaliesOmitted: 0,
   };
   observer?.vaultDone?.(report);
@@ -347,8 +372,10 @@ export interface SweepRunInput {
   readonly state?: StateStore | undefined;
   /** Only these configured vaults (a manual invocation's `vaults`); already validated. */
   readonly onlyVaults?: readonly string[] | undefined;
-  /** Narrows `*` (SWEEPER_VAULT_PATTERN). */
+  /** Narrows `*` and guards named vaults (SWEEPER_VAULT_PATTERN, --vault-pattern). */
   readonly vaultPattern?: RegExp | undefined;
+  /** How the caller names the pattern and the vault list, for the error a named vault outside it raises. */
+  readonly vaultPatternNames?: VaultScopeNames | undefined;
   /** A manual invocation's `{"action":"report"}`: never escalates, only de-escalates. */
   readonly forceReport?: boolean;
   readonly observer?: SweepObserver;
@@ -390,6 +417,7 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
     vault: '*',
     olderThan: settings.olderThan.text,
     scanned: 0,
+    duplicates: 0,
     stale: 0,
     ...noOutcomes(),
     bytesAtStake: 0,
@@ -403,8 +431,13 @@ function failedListingReport(settings: SweepSettings, error: string): VaultRepor
   };
 }
 
-/** Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others. */
+/**
+ * Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others.
+ * Throws ConfigError, before any request, for a named vault outside the vault pattern.
+ */
 export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
+  // Before any request: a vault outside the pattern is a configuration error, not a vault to sweep.
+  checkVaultScope(input.settings.vaults, input.vaultPattern, input.vaultPatternNames);
   const startedAt = new Date(input.clock()).toISOString();
   const action: Action = input.forceReport ? 'report' : input.settings.action;
   const abortBudget = new RunBudget(input.settings.maxAborts);
@@ -455,6 +488,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
   const totals = {
     vaults: 0,
     scanned: 0,
+    duplicates: 0,
     stale: 0,
     ...noOutcomes(),
     bytesAtStake: 0,
@@ -465,6 +499,7 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
   for (const v of vaults) {
     totals.vaults += 1;
     totals.scanned += v.scanned;
+    totals.duplicates += v.duplicates;
     totals.stale += v.stale;
     for (const outcome of OUTCOMES) totals[outcome] += v[outcome];
     totals.bytesAtStake += v.bytesAtStake;

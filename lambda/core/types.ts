@@ -105,7 +105,10 @@ export interface OutcomeCounts {
 export interface VaultReport extends OutcomeCounts {
   vault: string;
   olderThan: string;
+  /** Uploads listed: each distinct upload id once, plus every entry without an id. */
   scanned: number;
+  /** Listed entries that repeated an id already seen in this vault: not scanned, judged or aborted again. */
+  duplicates: number;
   stale: number;
   /** Sum of `bytesUploaded` over the measured stale uploads. */
   bytesAtStake: number;
@@ -123,6 +126,7 @@ export interface VaultReport extends OutcomeCounts {
 export interface ReportTotals extends OutcomeCounts {
   vaults: number;
   scanned: number;
+  duplicates: number;
   stale: number;
   bytesAtStake: number;
   unmeasured: number;

@@ -18,6 +18,8 @@ export interface Upload {
   /** Keyed by the first byte of the range, so a part sent again for the same range replaces it. */
   parts: Map<number, Part>;
   sortKey: string;
+  /** Set only by a seed: the MultipartUploadId listings show instead of `uploadId` (null: none). */
+  listedId?: string | null;
 }
 
 export interface Archive {
@@ -44,6 +46,7 @@ export interface NewUpload {
   description: string | null;
   partSizeBytes: number | null;
   parts?: Part[] | undefined;
+  listedId?: string | null;
 }
 
 /** 69 bytes make the 92 base64url characters of a real upload id. */
@@ -144,6 +147,7 @@ export class GlacierStore {
       partSizeBytes: input.partSizeBytes,
       parts: new Map((input.parts ?? []).map((part) => [part.start, part])),
       sortKey: `${fnv1a(uploadId)}:${uploadId}`,
+      ...(input.listedId === undefined ? {} : { listedId: input.listedId }),
     };
     vault.uploadsById.set(uploadId, upload);
     vault.uploads.set(upload.sortKey, upload);

@@ -88,7 +88,8 @@ function uploadEntry(vault: Vault, upload: Upload) {
   return {
     ArchiveDescription: upload.description,
     CreationDate: upload.creationDate,
-    MultipartUploadId: upload.uploadId,
+    // undefined drops the field from the JSON: an entry without an id.
+    MultipartUploadId: upload.listedId === undefined ? upload.uploadId : (upload.listedId ?? undefined),
     PartSizeInBytes: upload.partSizeBytes,
     VaultARN: vault.arn,
   };

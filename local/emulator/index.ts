@@ -36,6 +36,8 @@ export type UploadView = Pick<
   'uploadId' | 'accountId' | 'vault' | 'creationDate' | 'description' | 'partSizeBytes'
 > & {
   parts: Part[];
+  /** Only for a seeded upload listed under another id, or none (see SeedUpload.listedId). */
+  listedId?: string | null;
 };
 
 export interface Emulator {
@@ -119,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         description: upload.description,
         partSizeBytes: upload.partSizeBytes,
         parts: [...upload.parts.values()].sort((a, b) => a.start - b.start),
+        ...(upload.listedId === undefined ? {} : { listedId: upload.listedId }),
       }));
     },
     vaults: () =>

@@ -5,6 +5,12 @@ import type { SsmState } from './ssm';
 
 export interface SeedUpload {
   uploadId?: string;
+  /**
+   * What listings show as its MultipartUploadId, when that must differ from the upload's own id: the id
+   * of another upload (a repeated entry), `''`, or `null` (the field absent). A misbehaving service, on
+   * purpose; only listings are affected, every other operation still takes the upload's own id.
+   */
+  listedId?: string | null;
   /** Listed as CreationDate verbatim: garbage strings, null and absence are all allowed on purpose. */
   createdAt?: string | Date | null;
   description?: string | null;
@@ -123,6 +129,7 @@ export function applySeed(seed: Seed, glacier: GlacierStore, sns: SnsState, ssm:
           description: upload.description ?? null,
           partSizeBytes: upload.partSizeBytes === undefined ? 1_048_576 : upload.partSizeBytes,
           parts: upload.parts?.map(parsePart),
+          ...(upload.listedId === undefined ? {} : { listedId: upload.listedId }),
         }).uploadId,
       );
     }

@@ -5,6 +5,7 @@ import { daysAgo, type Emulator, startEmulator } from '../../local/emulator';
 import { invokeLocally } from '../../local/invoke';
 import { type LocalStateTable, startStateTable } from '../../local/state-table';
 import { type SdkClients, sdkClients } from './helpers/sdk-clients';
+import { tally } from './reliability/harness';
 
 const DAY = 86_400_000;
 const MIB = 1_048_576;
@@ -133,6 +134,32 @@ describe('activity-aware abort over HTTP (Glacier emulator + dynalite)', () => {
     const recreated = await runAt(6);
     expect(recreated.totals).toMatchObject({ pending: 2, aborted: 0 });
     expect(abortedIds()).toEqual([]);
+    expect(emu.uploads('archive')).toHaveLength(3);
+  });
+
+  it('a history table that answers too slowly near the end of the budget is cancelled: nothing aborted, report published in time', async () => {
+    // Run 1 records both stale uploads; three days later both are proven idle, unless the history
+    // cannot be read in time. A 5 s invocation stops new work at 3 s and cancels requests at 4 s.
+    await runAt(0);
+    emu.clearRequests();
+    table.setLatency(6_000);
+    const invocationMs = 5_000;
+    const started = Date.now();
+    const result = await invokeLocally({
+      endpoint: emu.url,
+      topicArn: TOPIC,
+      stateTable: table,
+      clock: () => Date.now() + 3 * DAY,
+      remainingMs: () => invocationMs - (Date.now() - started),
+    });
+    const elapsed = Date.now() - started;
+    table.setLatency(0);
+    tally('history-stop overrun ms', elapsed - invocationMs);
+
+    expect(elapsed).toBeLessThan(invocationMs);
+    expect(result.report?.totals).toMatchObject({ stale: 2, pending: 2, aborted: 0 });
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+    expect(emu.published().filter((m) => m.attributes.kind === 'report').length).toBeGreaterThan(0);
     expect(emu.uploads('archive')).toHaveLength(3);
   });
 

@@ -137,6 +137,54 @@ describe('glacier-sweeper scan, in-process', () => {
     ]);
   });
 
+  it('--json escapes C1 controls and bidi controls, so the output is safe on a terminal and parses back the same', async () => {
+    const hostile = [
+      ...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i)),
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u007f',
+      '\u2028',
+    ].map((ch, i) => `file ${i} ${ch}gpj.exe`);
+    emu.seed({
+      vaults: [
+        {
+          name: 'photos',
+          uploads: [
+            ...hostile.map((description, i) => ({ uploadId: `h${i}`, createdAt: daysAgo(9), description })),
+            { uploadId: 'odd', createdAt: '2020\u202e-01-01', description: '\u009b2J' },
+          ],
+        },
+      ],
+    });
+    const { code, stdout } = await cli(['scan', '--vault', 'photos', '--json', ...at()]);
+
+    expect(code).toBe(EXIT_OK);
+    const raw = [...stdout].filter((ch) => {
+      const cp = ch.codePointAt(0) ?? 0;
+      return (
+        (cp >= 0x7f && cp <= 0x9f) ||
+        (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) ||
+        cp === 0x2028
+      );
+    });
+    expect(raw).toEqual([]);
+    expect(stdout).toContain('\\u009b');
+    const report = JSON.parse(stdout) as SweepReport;
+    const byId = new Map(report.vaults[0]?.staleUploads.map((u) => [u.uploadId, u.description]));
+    expect(hostile.map((_, i) => byId.get(`h${i}`))).toEqual(hostile);
+    expect(report.vaults[0]?.anomalies).toEqual([
+      { uploadId: 'odd', createdAt: '2020\u202e-01-01', description: '\u009b2J' },
+    ]);
+  });
+
   it('--abort aborts the stale uploads and leaves the young ones', async () => {
     const ids = seedMixed();
     const { code, stdout } = await cli(['scan', '--vault', 'photos', '--abort', '--json', ...at()]);
@@ -211,6 +259,29 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(stderr).toContain(names);
     // Arguments are checked before any request.
     expect(emu.requests()).toHaveLength(0);
+  });
+
+  it('exits 2 for a --vault outside --vault-pattern, naming both, before any request', async () => {
+    seedMixed('prod-db');
+    seedMixed('backup-1');
+    const { code, stdout, stderr } = await cli([
+      'scan',
+      '--vault',
+      'backup-1',
+      '--vault',
+      'prod-db',
+      '--vault-pattern',
+      '^(backup|logs)-',
+      '--abort',
+      ...at(),
+    ]);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('vault "prod-db" does not match --vault-pattern = "^(backup|logs)-"');
+    expect(stderr).toContain('--vault');
+    expect(emu.requests()).toHaveLength(0);
+    expect(emu.uploads('prod-db')).toHaveLength(70);
   });
 
   it('writes progress to stderr only when stderr is a terminal, and clears the line at the end', async () => {

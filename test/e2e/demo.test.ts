@@ -171,8 +171,9 @@ describe('runDemo', () => {
     expect(parsed.filter((l) => l.message === 'stale upload')).toHaveLength(17);
     expect(parsed.at(-1)?.message).toBe('run finished');
     expect(parsed.some((l) => l.level === 'ERROR' && l.message === 'vault swept')).toBe(true);
-    // The audit log keeps the raw description, JSON-escaped: the terminal never sees the escape.
-    expect(log).toContain('\\u001b]0;pwned');
+    // The audit log carries the description cleaned, as the email shows it: the escape and its payload go.
+    expect(log).toContain('"description":"web-3 access logs URGENT week 12"');
+    expect(log).not.toContain('pwned');
     expect(output).not.toContain('\x1b');
   });
 

@@ -344,74 +344,87 @@ describe('handler: abort mode', () => {
 
 describe('handler: configuration errors', () => {
   const P = '/glacier-sweeper';
-  const cases: Array<{ kind: string; params: ParamValues; event?: unknown; setting: string; value: string }> =
-    [
-      { kind: 'missing vaults', params: {}, setting: `${P}/vaults`, value: 'is not set' },
-      {
-        kind: 'bad older-than',
-        params: { vaults: 'a', olderThan: '12h' },
-        setting: `${P}/older-than`,
-        value: '"12h"',
-      },
-      {
-        kind: 'bad action',
-        params: { vaults: 'a', action: 'delete' },
-        setting: `${P}/action`,
-        value: '"delete"',
-      },
-      {
-        kind: 'bad account-id',
-        params: { vaults: 'a', accountId: '12345' },
-        setting: `${P}/account-id`,
-        value: '"12345"',
-      },
-      { kind: '* with a threshold', params: { vaults: '*=3d' }, setting: `${P}/vaults`, value: '*=3d' },
-      { kind: 'duplicate vault', params: { vaults: 'a,a=3d' }, setting: `${P}/vaults`, value: '"a,a=3d"' },
-      {
-        kind: 'bad max-aborts',
-        params: { vaults: 'a', maxAborts: '-1' },
-        setting: `${P}/max-aborts`,
-        value: '"-1"',
-      },
-      {
-        kind: 'bad exclude',
-        params: { vaults: 'a', exclude: '(unclosed' },
-        setting: `${P}/exclude`,
-        value: '"(unclosed"',
-      },
-      {
-        kind: 'bad notify',
-        params: { vaults: 'a', notify: 'never' },
-        setting: `${P}/notify`,
-        value: '"never"',
-      },
-      {
-        kind: 'event vaults not an array',
-        params: { vaults: 'a' },
-        event: { vaults: 42 },
-        setting: 'event.vaults',
-        value: '"42"',
-      },
-      {
-        kind: 'event action not a string',
-        params: { vaults: 'a', action: 'abort' },
-        event: { action: true },
-        setting: 'event.action',
-        value: '"true"',
-      },
-      {
-        kind: 'event names an unconfigured vault',
-        params: { vaults: 'a', action: 'abort' },
-        event: { vaults: ['zzz'] },
-        setting: 'event.vaults',
-        value: '"zzz"',
-      },
-    ];
+  const cases: Array<{
+    kind: string;
+    params: ParamValues;
+    env?: Record<string, string>;
+    event?: unknown;
+    setting: string;
+    value: string;
+  }> = [
+    { kind: 'missing vaults', params: {}, setting: `${P}/vaults`, value: 'is not set' },
+    {
+      kind: 'bad older-than',
+      params: { vaults: 'a', olderThan: '12h' },
+      setting: `${P}/older-than`,
+      value: '"12h"',
+    },
+    {
+      kind: 'bad action',
+      params: { vaults: 'a', action: 'delete' },
+      setting: `${P}/action`,
+      value: '"delete"',
+    },
+    {
+      kind: 'bad account-id',
+      params: { vaults: 'a', accountId: '12345' },
+      setting: `${P}/account-id`,
+      value: '"12345"',
+    },
+    { kind: '* with a threshold', params: { vaults: '*=3d' }, setting: `${P}/vaults`, value: '*=3d' },
+    { kind: 'duplicate vault', params: { vaults: 'a,a=3d' }, setting: `${P}/vaults`, value: '"a,a=3d"' },
+    {
+      kind: 'bad max-aborts',
+      params: { vaults: 'a', maxAborts: '-1' },
+      setting: `${P}/max-aborts`,
+      value: '"-1"',
+    },
+    {
+      kind: 'bad exclude',
+      params: { vaults: 'a', exclude: '(unclosed' },
+      setting: `${P}/exclude`,
+      value: '"(unclosed"',
+    },
+    {
+      kind: 'bad notify',
+      params: { vaults: 'a', notify: 'never' },
+      setting: `${P}/notify`,
+      value: '"never"',
+    },
+    {
+      kind: 'event vaults not an array',
+      params: { vaults: 'a' },
+      event: { vaults: 42 },
+      setting: 'event.vaults',
+      value: '"42"',
+    },
+    {
+      kind: 'event action not a string',
+      params: { vaults: 'a', action: 'abort' },
+      event: { action: true },
+      setting: 'event.action',
+      value: '"true"',
+    },
+    {
+      kind: 'event names an unconfigured vault',
+      params: { vaults: 'a', action: 'abort' },
+      event: { vaults: ['zzz'] },
+      setting: 'event.vaults',
+      value: '"zzz"',
+    },
+    {
+      kind: 'a named vault outside SWEEPER_VAULT_PATTERN',
+      params: { vaults: 'a', action: 'abort' },
+      env: { SWEEPER_VAULT_PATTERN: '^(backup|logs)-' },
+      setting: `${P}/vaults`,
+      value: 'vault "a" does not match SWEEPER_VAULT_PATTERN = "^(backup|logs)-"',
+    },
+  ];
 
   it.each(cases)(
     '$kind: rejects with a ConfigError naming it, touches no vault, sends one alert',
     async (c) => {
-      setup({ params: c.params });
+      setup({ params: c.params, ...(c.env ? { env: c.env } : {}) });
       serveUploads(glacierMock, { a: [[stale('a1')]] });
 
       const error = await handler(c.event ?? {}, fakeContext()).then(

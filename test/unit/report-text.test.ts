@@ -164,6 +164,20 @@ describe('renderText', () => {
     expect(renderText(twoVaults(), ctx)).not.toMatch(/GONE|SKIPPED|OLDER THAN|ANOMALIES/);
   });
 
+  it('shows repeated listings, next to the anomalies, only when the service repeated an id', () => {
+    const report = sweepReport([
+      vaultReport('alpha', { duplicates: 3, anomalies: anomalies('alpha', 1) }),
+      vaultReport('beta'),
+    ]);
+    const text = renderText(report, ctx);
+    expect(text.split('\n')[1]).toBe(
+      '2 vaults · 21 uploads scanned · 0 stale · 0 aborted · 0 failed · 1 anomaly · 3 repeated listings',
+    );
+    expect(text).toContain('VAULT  SCANNED  STALE  ABORTED  FAILED  ANOMALIES  REPEATED  STATUS');
+    expect(text).toContain('alpha       11      0        0       0          1         3  complete');
+    expect(renderText(twoVaults(), ctx)).not.toMatch(/REPEATED|repeated/);
+  });
+
   it('shows error and incomplete statuses and lists vault errors', () => {
     const report = sweepReport([
       vaultReport('alpha', { complete: false }),

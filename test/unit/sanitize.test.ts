@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../../lambda/core/sanitize';
+import { cleanDeep, cleanText, terminalSafeJson } from '../../lambda/core/sanitize';
 
 // Anything a terminal or a bidi-aware renderer would act on instead of display.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
@@ -67,6 +67,17 @@ describe('cleanText', () => {
     expect(cleanText('a\u0000b\u0007c\u007fd\u0090e\u009ff', 100)).toBe('abcdef');
   });
 
+  it('removes every C1 control and every bidi override and isolate, one by one', () => {
+    const c1 = Array.from({ length: 0x20 }, (_, i) => 0x80 + i);
+    const bidi = [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+    for (const cp of [...c1, ...bidi]) {
+      const out = cleanText(`a${String.fromCharCode(cp)}b`, 100);
+      expect(out, `U+${cp.toString(16)}`).not.toMatch(FORBIDDEN);
+      // NEL is a line break (a space); the 8-bit introducers may take the next byte as their final one.
+      expect(['ab', 'a b', 'a']).toContain(out);
+    }
+  });
+
   it('removes lone surrogates but keeps real astral characters', () => {
     expect(cleanText('a\ud800b\udc00c', 100)).toBe('abc');
     expect(cleanText('ok 😀', 100)).toBe('ok 😀');
@@ -108,5 +119,42 @@ describe('cleanText', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('cleanDeep', () => {
+  it('cleans every string in nested plain data and leaves other values alone', () => {
+    const when = new Date(0);
+    expect(
+      cleanDeep(
+        { a: 'x\u202ey', n: 3, ok: true, none: null, list: ['\u009b2Jz', { deep: 'p\u2066q' }], when },
+        100,
+      ),
+    ).toEqual({ a: 'xy', n: 3, ok: true, none: null, list: ['z', { deep: 'pq' }], when });
+  });
+});
+
+describe('terminalSafeJson', () => {
+  // As FORBIDDEN, but newlines are fine: they are the indentation of the JSON, never inside a string.
+  const RAW =
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
+  it('escapes what JSON.stringify leaves raw, and parses back to the same value (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(untrusted, fc.oneof(untrusted, fc.array(untrusted), fc.integer())),
+        (value) => {
+          const json = terminalSafeJson(value, 2);
+          expect(json).not.toMatch(RAW);
+          expect(JSON.parse(json)).toEqual(value);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes C1 and bidi controls as \\u escapes', () => {
+    expect(terminalSafeJson({ d: 'a\u009bb\u202ec' })).toBe('{"d":"a\\u009bb\\u202ec"}');
   });
 });

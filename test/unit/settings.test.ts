@@ -192,6 +192,10 @@ describe('parseSettings rejects bad values, naming the parameter and the value',
     expect(message).toContain('…');
   });
 
+  it('quotes a bad value with its C1 and bidi controls escaped, so the message is safe on a terminal', () => {
+    expect(() => parse({ vaults: 'a', action: 'abort\u009b2J\u202e' })).toThrow('"abort\\u009b2J\\u202e"');
+  });
+
   it('names CLI flags when given CLI names', () => {
     expectConfigError(
       () => parseSettings({ vaults: 'a', olderThan: '1h' }, { name: (key) => `--${key}` }),

@@ -44,7 +44,16 @@ function expectFaithfulTrim(original: SweepReport, published: PublishedReport): 
     const source = byName.get(v.vault);
     expect(source).toBeDefined();
     if (!source) continue;
-    for (const field of ['scanned', 'stale', 'aborted', 'gone', 'failed', 'skipped', 'reported'] as const) {
+    for (const field of [
+      'scanned',
+      'duplicates',
+      'stale',
+      'aborted',
+      'gone',
+      'failed',
+      'skipped',
+      'reported',
+    ] as const) {
       expect(v[field]).toBe(source[field]);
     }
     // The oldest entries are the ones kept, in order, and what was cut is counted.
@@ -189,6 +198,7 @@ describe('buildReportMessage', () => {
           fc.record({
             stale: fc.integer({ min: 0, max: 400 }),
             anomalies: fc.integer({ min: 0, max: 50 }),
+            duplicates: fc.integer({ min: 0, max: 5 }),
             error: fc.boolean(),
           }),
           { minLength: 0, maxLength: 12 },
@@ -202,6 +212,7 @@ describe('buildReportMessage', () => {
               vaultReport(`v${i}`, {
                 stale: staleUploads(`v${i}`, s.stale, { description }),
                 anomalies: anomalies(`v${i}`, s.anomalies),
+                duplicates: s.duplicates,
                 error: s.error ? 'boom' : null,
               }),
             ),

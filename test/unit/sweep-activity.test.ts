@@ -167,3 +167,121 @@ describe('activity-aware abort', () => {
     expect(second.capped).toBe(true);
   });
 });
+
+describe('the hard stop and the deadline', () => {
+  const cancelled = () => Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+
+  it('a part listing cancelled part way leaves the upload unmeasured and pending, with no fingerprint of the pages it got', async () => {
+    const { api, state } = setup();
+    await run(api, state, NOW);
+    // The upload is live: a part arrives between runs. The listing of run 2 is cancelled after its first
+    // page (two of four parts), whose fingerprint would match what run 1 stored for the first two parts.
+    api.parts.set('old', [part(0), part(1)]);
+    await run(api, state, NOW + DAY);
+    api.parts.set('old', [part(0), part(1), part(2), part(3)]);
+    const stored = state.items.get('123456789012:us-east-1:alpha#old');
+    let oldPages = 0;
+    api.onRequest = (op) => {
+      const last = api.calls.at(-1);
+      if (op === 'listParts' && last?.uploadId === 'old' && ++oldPages === 2) throw cancelled();
+    };
+
+    const report = await run(api, state, NOW + 5 * DAY);
+
+    const entry = report.vaults[0]?.staleUploads.find((u) => u.uploadId === 'old');
+    expect(entry).toMatchObject({ outcome: 'pending', bytesUploaded: null, partCount: null });
+    expect(entry?.eligibleAt).toBeDefined();
+    expect(report.vaults[0]?.unmeasured).toBe(1);
+    expect(api.aborted.map((a) => a.uploadId)).toEqual(['older']);
+    // Nothing was learnt about it, so nothing was written.
+    expect(state.items.get('123456789012:us-east-1:alpha#old')).toBe(stored);
+  });
+
+  it('says the time budget ran out, not that the listing failed, when the hard stop cancels a measurement', async () => {
+    const { api, state } = setup();
+    api.onRequest = (op) => {
+      if (op === 'listParts') throw cancelled();
+    };
+    const reasons: Array<string | undefined> = [];
+    const warnings: string[] = [];
+    const report = await sweepRun({
+      api,
+      settings: parseSettings(
+        { vaults: 'alpha', action: 'abort', olderThan: '20d', quietPeriod: '2d' },
+        ssmNames('/p'),
+      ),
+      clock: () => NOW,
+      deadline: NOW + 60_000,
+      vaultConcurrency: 1,
+      abortConcurrency: 4,
+      runId: 'r',
+      region: 'us-east-1',
+      account: '123456789012',
+      state,
+      observer: {
+        staleUpload: (e) => reasons.push(e.reason),
+        warning: (e) => warnings.push(e.message),
+      },
+    });
+    expect(report.totals).toMatchObject({ stale: 2, pending: 2, unmeasured: 2, aborted: 0 });
+    expect(reasons).toEqual([
+      'time budget ran out while its parts were listed',
+      'time budget ran out while its parts were listed',
+    ]);
+    expect(warnings).toEqual([]);
+    expect(state.items.size).toBe(0);
+  });
+
+  it.each([
+    ['measuring', 'listParts', '2d'],
+    ['measuring (no quiet-period)', 'listParts', undefined],
+    ['reading its history', 'state', '2d'],
+  ] as const)(
+    'starts no abort once the deadline has passed, even when %s ran past it',
+    async (_what, slow, quietPeriod) => {
+      const { api, state } = setup();
+      // Both uploads are proven idle: recorded 3 days ago, unchanged since.
+      await run(api, state, NOW - 3 * DAY);
+      api.calls.length = 0;
+      let clock = NOW;
+      const deadline = NOW + 60_000;
+      if (slow === 'listParts')
+        api.onRequest = (op) => {
+          // 'old' has two pages of parts, 'older' one: 50 s, then 75 s in.
+          if (op === 'listParts') clock += 25_000;
+        };
+      else {
+        const get = state.get.bind(state);
+        state.get = async (key) => {
+          clock += 45_000;
+          return get(key);
+        };
+      }
+      const reasons: Record<string, string | undefined> = {};
+      const report = await sweepRun({
+        api,
+        settings: parseSettings(
+          { vaults: 'alpha', action: 'abort', olderThan: '20d', ...(quietPeriod ? { quietPeriod } : {}) },
+          ssmNames('/p'),
+        ),
+        clock: () => clock,
+        deadline,
+        vaultConcurrency: 1,
+        abortConcurrency: 1,
+        runId: 'r',
+        region: 'us-east-1',
+        account: '123456789012',
+        state,
+        observer: { staleUpload: (e) => (reasons[e.uploadId] = e.reason) },
+      });
+
+      // The first upload's check ends before the deadline: aborted. The second's ends past it.
+      const aborts = api.calls.filter((c) => c.op === 'abort');
+      expect(aborts).toHaveLength(1);
+      expect(report.totals).toMatchObject({ stale: 2, aborted: 1, reported: 1 });
+      const late = Object.entries(reasons).find(([, reason]) => reason !== undefined);
+      expect(late?.[1]).toBe('time budget ran out before its abort');
+      expect(aborts[0]?.uploadId).not.toBe(late?.[0]);
+    },
+  );
+});

@@ -151,3 +151,77 @@ describe('safety invariants of a sweep (property)', () => {
     );
   });
 });
+
+describe('counting a listing with repeated and missing ids (property)', () => {
+  // Few ids, so that repeats are common; '' is an entry without an id.
+  const entry = (now: number) =>
+    fc.record({
+      uploadId: fc.oneof(
+        { weight: 1, arbitrary: fc.constant('') },
+        { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') },
+      ),
+      createdAt: creationDate(now),
+      description: fc.constantFrom(undefined, 'nightly', 'weekly'),
+      partSizeBytes: fc.constant(1_048_576),
+    }) as fc.Arbitrary<Upload>;
+
+  it('scanned = distinct ids + id-less entries; each id-less entry is an anomaly; nothing aborted twice; stale = Σ outcomes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            uploads: fc.array(entry(BASE), { maxLength: 40 }),
+            pageSizes: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 3 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.constantFrom('report', 'abort'),
+        fc.integer({ min: 0, max: 10 }),
+        async (vaults, action, maxAborts) => {
+          const api = new FakeVaultApi();
+          for (const [i, v] of vaults.entries()) api.addVault(`v${i}`, v.uploads, v.pageSizes);
+          const report = await sweepRun({
+            api,
+            settings: parseSettings(
+              {
+                vaults: vaults.map((_, i) => `v${i}`).join(','),
+                olderThan: '2d',
+                action,
+                maxAborts: String(maxAborts),
+              },
+              ssmNames('/p'),
+            ),
+            clock: () => BASE,
+            deadline: Number.POSITIVE_INFINITY,
+            vaultConcurrency: 2,
+            abortConcurrency: 3,
+            runId: 'p',
+            region: 'us-east-1',
+          });
+
+          const abortKeys = api.calls.filter((c) => c.op === 'abort').map((c) => `${c.vault}/${c.uploadId}`);
+          expect(new Set(abortKeys).size).toBe(abortKeys.length);
+          expect(abortKeys.some((k) => k.endsWith('/'))).toBe(false);
+          for (const [i, vault] of report.vaults.entries()) {
+            const listed = vaults[i]?.uploads ?? [];
+            const idless = listed.filter((u) => u.uploadId === '').length;
+            const distinct = new Set(listed.filter((u) => u.uploadId !== '').map((u) => u.uploadId)).size;
+            expect(vault.scanned).toBe(distinct + idless);
+            expect(vault.duplicates).toBe(listed.length - vault.scanned);
+            expect(vault.anomalies.filter((a) => a.uploadId === '')).toHaveLength(idless);
+            expect(vault.stale).toBe(OUTCOMES.reduce((sum, o) => sum + vault[o], 0));
+            const staleIds = vault.staleUploads.map((u) => u.uploadId);
+            expect(new Set(staleIds).size).toBe(staleIds.length);
+            expect(staleIds).not.toContain('');
+            expect(vault.aborted).toBe(abortKeys.filter((k) => k.startsWith(`${vault.vault}/`)).length);
+          }
+          const t = report.totals;
+          expect(t.scanned).toBe(report.vaults.reduce((sum, v) => sum + v.scanned, 0));
+          expect(t.duplicates).toBe(report.vaults.reduce((sum, v) => sum + v.duplicates, 0));
+          expect(t.stale).toBe(OUTCOMES.reduce((sum, o) => sum + t[o], 0));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

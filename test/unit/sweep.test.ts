@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunBudget } from '../../lambda/core/decide';
 import type { Duration } from '../../lambda/core/duration';
 import { parseDuration } from '../../lambda/core/duration';
-import { parseSettings, ssmNames } from '../../lambda/core/settings';
+import { ConfigError, parseSettings, ssmNames } from '../../lambda/core/settings';
 import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
 import type { Upload, VaultTarget } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
@@ -177,8 +177,48 @@ describe('sweepVault', () => {
     const dup = uploadAged('dup', 30, NOW);
     const api = new FakeVaultApi().addVault('alpha', [dup, uploadAged('x', 1, NOW), dup], [2]);
     const { report } = await sweepVault(vaultInput(api));
-    expect(report.stale).toBe(1);
+    expect(report).toMatchObject({ scanned: 2, duplicates: 1, stale: 1, aborted: 1 });
     expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'dup' }]);
+  });
+
+  it('scans distinct ids once: 5 entries, one id three times, give scanned 3 and duplicates 2', async () => {
+    const dup = uploadAged('dup', 30, NOW);
+    const api = new FakeVaultApi().addVault(
+      'alpha',
+      [dup, uploadAged('x', 1, NOW), dup, uploadAged('y', 2, NOW), { ...dup, description: 'again' }],
+      [2],
+    );
+    const { report } = await sweepVault(vaultInput(api));
+    expect(report).toMatchObject({ scanned: 3, duplicates: 2, stale: 1, aborted: 1, anomalies: [] });
+    expect(report.staleUploads.map((u) => [u.uploadId, u.description])).toEqual([['dup', 'archive dup']]);
+  });
+
+  it('counts a repeated fresh id once as well', async () => {
+    const young = uploadAged('young', 1, NOW);
+    const api = new FakeVaultApi().addVault('alpha', [young, young], [1]);
+    const { report } = await sweepVault(vaultInput(api));
+    expect(report).toMatchObject({ scanned: 1, duplicates: 1, stale: 0 });
+  });
+
+  it('makes each upload without an id its own anomaly, never aborted', async () => {
+    const idless = (description: string) => ({ ...uploadAged('', 30, NOW), description });
+    const api = new FakeVaultApi().addVault(
+      'alpha',
+      [idless('one'), uploadAged('ok', 30, NOW), idless('two'), idless('three')],
+      [2],
+    );
+    const anomalies: string[] = [];
+    const { report } = await sweepVault(
+      vaultInput(api, { observer: { anomaly: (e) => anomalies.push(`${e.description}:${e.reason}`) } }),
+    );
+    expect(report).toMatchObject({ scanned: 4, duplicates: 0, stale: 1, aborted: 1 });
+    expect(report.anomalies.map((a) => [a.uploadId, a.description])).toEqual([
+      ['', 'one'],
+      ['', 'two'],
+      ['', 'three'],
+    ]);
+    expect(anomalies).toEqual(['one:no-upload-id', 'two:no-upload-id', 'three:no-upload-id']);
+    expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'ok' }]);
   });
 
   it('stops with an error when the service repeats the marker it was given', async () => {
@@ -253,6 +293,7 @@ describe('sweepRun', () => {
     expect(report.totals).toEqual({
       vaults: 3,
       scanned: 11,
+      duplicates: 0,
       stale: 6,
       aborted: 6,
       gone: 0,
@@ -283,6 +324,54 @@ describe('sweepRun', () => {
     const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: /^backup-/ }));
     expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'backup-2']);
     expect(api.listCalls('logs')).toEqual([]);
+  });
+
+  it('refuses a named vault outside the vault pattern before listing anything', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('prod-db', mixed());
+    const run = sweepRun(
+      runInput(
+        api,
+        { vaults: 'backup-1,prod-db', action: 'abort' },
+        {
+          vaultPattern: /^(backup|logs)-/,
+          vaultPatternNames: {
+            pattern: 'SWEEPER_VAULT_PATTERN',
+            text: '^(backup|logs)-',
+            vaults: '/p/vaults',
+          },
+        },
+      ),
+    );
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).setting).toBe('/p/vaults');
+    for (const shown of ['"prod-db"', '"^(backup|logs)-"', 'SWEEPER_VAULT_PATTERN', '/p/vaults'])
+      expect((error as ConfigError).message).toContain(shown);
+    // Not even the vaults that match were listed: the whole configuration is in doubt.
+    expect(api.calls).toEqual([]);
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('sweeps named vaults that all match the vault pattern', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('logs-2', mixed());
+    const report = await sweepRun(
+      runInput(api, { vaults: 'backup-1,logs-2', action: 'abort' }, { vaultPattern: /^(backup|logs)-/ }),
+    );
+    expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'logs-2']);
+    expect(api.aborted).toHaveLength(10);
+  });
+
+  it('checks every configured vault against the pattern, also those a request leaves out', async () => {
+    const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('prod-db', mixed());
+    await expect(
+      sweepRun(
+        runInput(api, { vaults: 'backup-1,prod-db' }, { vaultPattern: /^backup-/, onlyVaults: ['backup-1'] }),
+      ),
+    ).rejects.toThrow(/"prod-db"/);
+    expect(api.calls).toEqual([]);
   });
 
   it('turns a failed ListVaults into a vault error on *', async () => {

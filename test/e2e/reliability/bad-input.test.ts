@@ -40,11 +40,15 @@ async function expectConfigError(
   setting: string,
   shows: string,
   event?: unknown,
+  env?: Record<string, string>,
 ): Promise<void> {
   seedVaults();
   const topicArn = configure(emu, parameters);
   const before = emu.vaults().map((v) => [v.name, v.uploads]);
-  const result = await run(emu, topicArn, event === undefined ? {} : { event });
+  const result = await run(emu, topicArn, {
+    ...(event === undefined ? {} : { event }),
+    ...(env ? { env } : {}),
+  });
 
   expect(result.report).toBeUndefined();
   expect(result.error?.name).toBe('ConfigError');
@@ -115,6 +119,20 @@ describe('bad SSM parameters', () => {
     ['unknown notify', { ...GOOD, notify: 'never' }, p('notify'), '"never"'],
   ])('%s', async (_case, parameters, setting, shows) => {
     await expectConfigError(parameters, setting, shows);
+  });
+});
+
+describe('a named vault outside SWEEPER_VAULT_PATTERN', () => {
+  it.each<[string, string, string]>([
+    ['one of two named vaults outside it', 'alpha,beta', '"beta"'],
+    ['a per-vault threshold does not change it', 'alpha,beta=10d', '"beta"'],
+  ])('%s: a configuration error, nothing listed or aborted', async (_case, vaults, shows) => {
+    await expectConfigError({ ...GOOD, vaults }, p('vaults'), shows, undefined, {
+      SWEEPER_VAULT_PATTERN: '^(alpha|logs)$',
+    });
+    const error = emu.published()[0]?.message ?? '';
+    expect(error).toContain('SWEEPER_VAULT_PATTERN');
+    expect(error).toContain('"^(alpha|logs)$"');
   });
 });
 
@@ -229,6 +247,50 @@ describe('bad upload data from Glacier', () => {
       expect.objectContaining({ level: 'warn', extra: expect.objectContaining({ uploadId: 'odd' }) }),
     ]);
     tally('bad-input', 1);
+  });
+
+  it('entries without an id are one anomaly each; a repeated id is scanned, judged and aborted once', async () => {
+    // alpha lists 60 stale + 5 fresh + 2 edge uploads over two pages, plus 3 entries without an id
+    // (absent, absent, empty) and 2 more entries that repeat alpha-stale-0's id.
+    const dup = { listedId: 'alpha-stale-0', createdAt: daysAgo(8) };
+    emu.seed({
+      vaults: [
+        {
+          name: 'alpha',
+          uploads: [
+            ...vaultUploads('alpha', 60, 5),
+            { uploadId: 'no-id-1', listedId: null, createdAt: daysAgo(30), description: 'first' },
+            { uploadId: 'no-id-2', listedId: null, createdAt: daysAgo(30), description: 'second' },
+            { uploadId: 'no-id-3', listedId: '', createdAt: daysAgo(30), description: 'third' },
+            { uploadId: 'dup-1', ...dup },
+            { uploadId: 'dup-2', ...dup },
+          ],
+        },
+        { name: 'beta', uploads: vaultUploads('beta', 3, 1) },
+      ],
+    });
+    const topicArn = configure(emu, GOOD);
+    const before = snapshot(emu, ['alpha', 'beta']);
+    const report = reportOf(await run(emu, topicArn));
+
+    const alpha = report.vaults.find((v) => v.vault === 'alpha');
+    expect(alpha).toMatchObject({ scanned: 70, duplicates: 2, stale: 61, aborted: 61, complete: true });
+    expect(alpha?.anomalies.map((a) => [a.uploadId, a.description]).sort()).toEqual([
+      ['', 'first'],
+      ['', 'second'],
+      ['', 'third'],
+    ]);
+    expect(report.totals).toMatchObject({ scanned: 76, duplicates: 2, anomalies: 3, stale: 65, aborted: 65 });
+    expect(emu.requests({ operation: 'AbortMultipartUpload', uploadId: 'alpha-stale-0' })).toHaveLength(1);
+    expect(emu.requests({ operation: 'ListParts', uploadId: 'alpha-stale-0' })).toHaveLength(1);
+    // Entries without an id get no request at all; neither do the repeats' own uploads.
+    for (const id of ['no-id-1', 'no-id-2', 'no-id-3', 'dup-1', 'dup-2'])
+      expect(emu.requests({ uploadId: id })).toEqual([]);
+    expect(violations(emu, report, { before, mustComplete: ['alpha', 'beta'] })).toEqual([]);
+    const published = publishedReport(reports(emu)[0] as ReturnType<typeof reports>[number]);
+    expect(published.totals).toEqual(report.totals);
+    expect(published.vaults.find((v) => v.vault === 'alpha')?.duplicates).toBe(2);
+    tally('bad-input', 2);
   });
 
   it.each<[string, SeedUpload]>([

@@ -61,12 +61,17 @@ export function snapshot(emu: Emulator, vaults: readonly string[]): Snapshot {
   const uploads = new Map<string, { vault: string; creationDate: string | null | undefined }>();
   const byVault = new Map<string, string[]>();
   for (const vault of vaults) {
-    const listed = emu.uploads(vault);
-    byVault.set(
-      vault,
-      listed.map((u) => u.uploadId),
-    );
-    for (const u of listed) uploads.set(u.uploadId, { vault, creationDate: u.creationDate });
+    // What a listing shows: each id once, each entry without an id on its own ('').
+    const shown: string[] = [];
+    const seen = new Set<string>();
+    for (const u of emu.uploads(vault)) {
+      const id = u.listedId === undefined ? u.uploadId : (u.listedId ?? '');
+      if (id === u.uploadId) uploads.set(u.uploadId, { vault, creationDate: u.creationDate });
+      if (id !== '' && seen.has(id)) continue;
+      seen.add(id);
+      shown.push(id);
+    }
+    byVault.set(vault, shown);
   }
   return { takenAt: Date.now(), uploads, byVault };
 }

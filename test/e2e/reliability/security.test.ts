@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { daysAgo, type Emulator, type PublishedMessage, startEmulator } from '../../../local/emulator';
-import { configure, publishedReport, reports, run, tally, vaultUploads } from './harness';
+import {
+  configure,
+  messagesOf,
+  publishedReport,
+  reportOf,
+  reports,
+  run,
+  tally,
+  vaultUploads,
+} from './harness';
 
 let emu: Emulator;
 
@@ -117,6 +126,91 @@ describe('untrusted descriptions', () => {
     expectSafeText(alert, alert.message);
     expect(alert.message).toContain('/glacier-sweeper/action');
     tally('bad-input', 1);
+  });
+});
+
+describe('outside text in the log', () => {
+  // Every C1 control and every bidi override and isolate, each inside otherwise plain text.
+  const C1 = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i));
+  const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  const descriptions = [...C1, ...BIDI].map((ch, i) => `desc ${i} ${ch}tail`);
+
+  /** Every string anywhere in a log line's extras, with the path it sits at. */
+  function strings(value: unknown, path: string, out: [string, string][]): [string, string][] {
+    if (typeof value === 'string') out.push([path, value]);
+    else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) strings(v, `${path}[${i}]`, out);
+    } else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) strings(v, `${path}.${k}`, out);
+    return out;
+  }
+
+  function unsafeInLog(lines: readonly { message: string; extra: Record<string, unknown> }[]): string[] {
+    return lines.flatMap((line) =>
+      strings(line.extra, line.message, [])
+        .filter(([, text]) => unsafeCharacters(text, false).length > 0)
+        .map(([path, text]) => `${path}: ${JSON.stringify(text)}`),
+    );
+  }
+
+  function seedOutsideText(): string {
+    emu.seed({
+      vaults: [
+        {
+          name: 'alpha',
+          uploads: [
+            ...descriptions.map((description, i) => ({
+              uploadId: `stale-${i}`,
+              createdAt: daysAgo(20),
+              description,
+            })),
+            { uploadId: 'odd\u009b2J\u202eid', createdAt: daysAgo(20), description: 'odd id' },
+            { uploadId: 'odd-date', createdAt: '2020-01-01\u2067\u0085', description: 'bad\u202ddate' },
+          ],
+        },
+        // Vault names from ListVaults are outside text too (`*`).
+        {
+          name: 'logs\u202e\u0090x',
+          uploads: [{ uploadId: 'l1', createdAt: daysAgo(20), description: 'l\u2066' }],
+        },
+      ],
+    });
+    return configure(emu, { vaults: '*', action: 'abort' });
+  }
+
+  it('every log line carries descriptions, upload ids, dates and vault names cleaned', async () => {
+    const topicArn = seedOutsideText();
+    emu.setFaults({
+      rules: [
+        {
+          operation: 'AbortMultipartUpload',
+          uploadId: 'stale-3',
+          fault: 'error',
+          message: 'no\u009b31m\u202e',
+        },
+      ],
+    });
+    const result = await run(emu, topicArn);
+    const report = reportOf(result);
+    // The hostile text did reach the run: the detector would see it in the raw report.
+    expect(unsafeInLog([{ message: 'report', extra: { report } }]).length).toBeGreaterThan(40);
+    expect(messagesOf(result.logger.lines, 'stale upload').length).toBe(report.totals.stale);
+    expect(unsafeInLog(result.logger.lines)).toEqual([]);
+    // Cleaned, not dropped.
+    const logged = JSON.stringify(result.logger.lines);
+    expect(logged).toContain('desc 40 tail');
+    // The 8-bit CSI sequence goes whole, as in the email.
+    expect(logged).toContain('"uploadId":"oddid"');
+  });
+
+  it('the whole report logged when SNS is down is cleaned too', async () => {
+    const topicArn = seedOutsideText();
+    emu.setFaults({ rules: [{ service: 'sns', fault: 'error' }] });
+    const result = await run(emu, topicArn);
+    expect(result.error).toBeDefined();
+    const whole = messagesOf(result.logger.lines, 'report could not be published; the whole report follows');
+    expect(whole).toHaveLength(1);
+    expect(unsafeInLog(result.logger.lines)).toEqual([]);
   });
 });
 

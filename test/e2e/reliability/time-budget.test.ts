@@ -95,6 +95,40 @@ describe('time budget', () => {
   });
 });
 
+describe('the hard stop', () => {
+  it('slow ListParts answers near the end of the budget are cancelled: the run returns within its invocation and publishes', async () => {
+    emu.seed({ vaults: [{ name: 'slow', uploads: vaultUploads('slow', 20, 5) }] });
+    const topicArn = configure(emu, { vaults: 'slow', action: 'abort' });
+    const before = snapshot(emu, ['slow']);
+    // A 5 s invocation: new work stops at 3 s (deadline), requests in flight are cancelled at 4 s (hard
+    // stop). The only page answers at 2.5 s; every ListParts then takes 6 s, well inside the client's
+    // 10 s request timeout, so only the signal can end them before the invocation does.
+    emu.setFaults({
+      rules: [
+        { operation: 'ListMultipartUploads', fault: 'latency', latencyMs: 2_500 },
+        { operation: 'ListParts', fault: 'latency', latencyMs: 6_000 },
+      ],
+    });
+    const invocationMs = 5_000;
+    const started = Date.now();
+    const result = await run(emu, topicArn, { remainingMs: () => invocationMs - (Date.now() - started) });
+    const elapsed = Date.now() - started;
+    tally('hard-stop overrun ms', elapsed - invocationMs);
+    const report = reportOf(result);
+
+    expect(elapsed).toBeLessThan(invocationMs);
+    expect(emu.requests({ operation: 'ListParts' }).length).toBeGreaterThan(0);
+    expect(emu.requests({ operation: 'ListParts' }).every((r) => r.status === null)).toBe(true);
+    // The deadline passed while every measurement was in flight: nothing may be aborted after it.
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+    expect(report.vaults[0]).toMatchObject({ complete: true, stale: 21, reported: 21, unmeasured: 21 });
+    expect(violations(emu, report, { before, mustComplete: ['slow'] })).toEqual([]);
+    const published = reports(emu);
+    expect(published).toHaveLength(1);
+    expect(publishedReport(published[0] as (typeof published)[number]).totals).toEqual(report.totals);
+  });
+});
+
 describe('repeated runs', () => {
   function setup(extra: Record<string, string> = {}) {
     emu.seed({

@@ -94,3 +94,29 @@ describe('DynamoStateStore', () => {
     expect(dynamo).toReceiveCommandWith(DeleteItemCommand, { TableName: 'history', Key: { pk: { S: KEY } } });
   });
 });
+
+describe('DynamoStateStore and the hard-stop signal', () => {
+  const signal = new AbortController().signal;
+  const stopping = new DynamoStateStore(new DynamoDBClient({ region: 'us-east-1' }), 'history', signal);
+  const optionsOf = (command: Parameters<typeof dynamo.commandCalls>[0]) =>
+    dynamo
+      .commandCalls(command)
+      .map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined);
+
+  it('sends GetItem, PutItem and DeleteItem with the invocation signal', async () => {
+    dynamo.on(GetItemCommand).resolves({});
+    dynamo.on(PutItemCommand).resolves({});
+    dynamo.on(DeleteItemCommand).resolves({});
+
+    await stopping.get(KEY);
+    await stopping.put(KEY, HISTORY, undefined);
+    await stopping.put(KEY, { ...HISTORY, lastSeen: 5 }, HISTORY);
+    await stopping.delete(KEY);
+
+    for (const command of [GetItemCommand, PutItemCommand, DeleteItemCommand]) {
+      const sent = optionsOf(command);
+      expect(sent.length, command.name).toBeGreaterThan(0);
+      for (const options of sent) expect(options?.abortSignal, command.name).toBe(signal);
+    }
+  });
+});

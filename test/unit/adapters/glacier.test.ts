@@ -3,6 +3,7 @@ import {
   AbortMultipartUploadCommand,
   GlacierClient,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListVaultsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-glacier';
@@ -212,5 +213,43 @@ describe('accountId', () => {
     expect(glacierMock).toReceiveCommandWith(ListMultipartUploadsCommand, { accountId: '210987654321' });
     expect(glacierMock).toReceiveCommandWith(AbortMultipartUploadCommand, { accountId: '210987654321' });
     expect(glacierMock).toReceiveCommandWith(ListVaultsCommand, { accountId: '210987654321' });
+  });
+});
+
+describe('the hard-stop signal', () => {
+  const signal = new AbortController().signal;
+  const stopping = new GlacierVaultApi(client, '-', signal);
+  /** The options each call of this command was sent with (the second argument of `client.send`). */
+  const optionsOf = (command: Parameters<typeof glacierMock.commandCalls>[0]) =>
+    glacierMock
+      .commandCalls(command)
+      .map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined);
+
+  it('goes with every request: ListMultipartUploads, ListParts (every page), AbortMultipartUpload, ListVaults', async () => {
+    glacierMock.on(ListMultipartUploadsCommand).resolves({ UploadsList: [] });
+    glacierMock
+      .on(ListPartsCommand, { marker: undefined })
+      .resolves({ Parts: [{ RangeInBytes: '0-9', SHA256TreeHash: 'h' }], Marker: 'p-1' })
+      .on(ListPartsCommand, { marker: 'p-1' })
+      .resolves({ Parts: [] });
+    glacierMock.on(AbortMultipartUploadCommand).resolves({});
+    glacierMock.on(ListVaultsCommand).resolves({ VaultList: [] });
+
+    await stopping.listUploadsPage('v', undefined);
+    await stopping.listPartsPage('v', 'u', undefined);
+    await stopping.listPartsPage('v', 'u', 'p-1');
+    await stopping.abortUpload('v', 'u');
+    await stopping.listVaultNames();
+
+    for (const command of [
+      ListMultipartUploadsCommand,
+      ListPartsCommand,
+      AbortMultipartUploadCommand,
+      ListVaultsCommand,
+    ]) {
+      const sent = optionsOf(command);
+      expect(sent.length, command.name).toBeGreaterThan(0);
+      for (const options of sent) expect(options?.abortSignal, command.name).toBe(signal);
+    }
   });
 });

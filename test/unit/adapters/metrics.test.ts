@@ -9,6 +9,7 @@ function vault(name: string, counts: Partial<VaultReport>): VaultReport {
     vault: name,
     olderThan: '7d',
     scanned: 0,
+    duplicates: 0,
     stale: 0,
     aborted: 0,
     gone: 0,

@@ -69,6 +69,8 @@ export interface VaultOptions {
   olderThan?: string;
   complete?: boolean;
   error?: string | null;
+  /** Listed entries that repeated an id (default 0). */
+  duplicates?: number;
 }
 
 /** A vault report whose counts agree with its lists (the core's invariant). */
@@ -82,6 +84,7 @@ export function vaultReport(vault: string, options: VaultOptions = {}): VaultRep
     vault,
     olderThan: options.olderThan ?? '7d',
     scanned: stale.length + odd.length + (options.fresh ?? 10),
+    duplicates: options.duplicates ?? 0,
     stale: stale.length,
     ...counts,
     bytesAtStake: stale.reduce((n, e) => n + (e.bytesUploaded ?? 0), 0),
@@ -119,6 +122,7 @@ export function sweepReport(vaults: VaultReport[], options: ReportOptions = {}):
     totals: {
       vaults: vaults.length,
       scanned: sum((v) => v.scanned),
+      duplicates: sum((v) => v.duplicates),
       stale: sum((v) => v.stale),
       aborted: sum((v) => v.aborted),
       gone: sum((v) => v.gone),
