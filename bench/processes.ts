@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MEMORY_SIZE } from '../infra/constructs/resolve-props';
 import type {
   EmulatorCommand,
   EmulatorReply,
@@ -22,15 +23,27 @@ export function killAllChildren(): void {
   children.clear();
 }
 
+/**
+ * The V8 heap limits Lambda's Node.js runtime sets for a function of `memoryMb` (its bootstrap gives a
+ * tenth of the memory to the young generation, half of that per semi-space, the rest to the old one).
+ * Without them V8 sizes its heap for this 24 GB machine and a child's peak RSS says little about
+ * what the function needs in its 256 MB.
+ */
+export function lambdaHeapFlags(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
+
 function start(
   script: string,
   args: string[],
   env: Record<string, string>,
   keepStdout: boolean,
+  nodeFlags: readonly string[] = [],
 ): ChildProcess {
   const child = fork(here(script), args, {
     // tsx as a loader keeps the children's TypeScript as it is in the repo: no build step in between.
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeFlags],
     env: { ...process.env, ...env },
     stdio: ['ignore', keepStdout ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });
@@ -125,7 +138,13 @@ export async function startEmulatorChild(seedFile: string, topic: string): Promi
 
 /** Runs one sweep in a fresh child; `timeoutMs` bounds it however the sweep behaves. */
 export async function runSweeperChild(job: SweeperJob, timeoutMs: number): Promise<SweeperResult> {
-  const child = start('./sweeper-child.ts', [], { BENCH_JOB: JSON.stringify(job) }, false);
+  const child = start(
+    './sweeper-child.ts',
+    [],
+    { BENCH_JOB: JSON.stringify(job) },
+    false,
+    lambdaHeapFlags(DEFAULT_MEMORY_SIZE),
+  );
   const stderr = stderrTail(child);
   try {
     const reply = await nextMessage<Extract<SweeperReply, { type: 'result' }>>(
