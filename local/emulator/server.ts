@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AccountDirectory, Caller } from './accounts';
+import { type CredentialScope, credentialScope } from './credential-scope';
 import { DEFAULT_FAULTS, type Reply, renderError, ServiceError, type ServiceName } from './errors';
 import type { FaultDecision, FaultInjector } from './faults';
 import { type GlacierRoute, handleGlacier, routeGlacier } from './glacier';
-import type { GlacierStore } from './glacier-store';
+import type { GlacierStore, VaultScope } from './glacier-store';
 import type { HttpCall } from './http-call';
 import type { RecordedRequest, RequestRecord } from './request-record';
 import { handleSns, type SnsState, snsOperation } from './sns';
 import { handleSsm, type SsmState, ssmOperation } from './ssm';
 
 export interface EmulatorState {
+  accounts: AccountDirectory;
   glacier: GlacierStore;
   sns: SnsState;
   ssm: SsmState;
@@ -35,12 +38,12 @@ function readBody(req: IncomingMessage, keep: boolean): Promise<Buffer> {
   });
 }
 
-function classify(req: IncomingMessage, path: string, body: Buffer): Classified {
+function classify(req: IncomingMessage, path: string, query: URLSearchParams, body: Buffer): Classified {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
     return { service: 'ssm', operation: ssmOperation(target) };
   }
-  const glacierRoute = routeGlacier(req.method ?? 'GET', path);
+  const glacierRoute = routeGlacier(req.method ?? 'GET', path, query);
   if (glacierRoute !== undefined || req.headers['x-amz-glacier-version'] !== undefined) {
     return { service: 'glacier', operation: glacierRoute?.operation ?? 'Unknown', glacierRoute };
   }
@@ -49,6 +52,12 @@ function classify(req: IncomingMessage, path: string, body: Buffer): Classified 
     return { service: 'sns', operation, form };
   }
   return { service: 'unknown', operation: 'Unknown' };
+}
+
+/** Credentials of an account are unknown in a region it has not enabled; each protocol says so its own way. */
+function unrecognizedCredentials(service: ServiceName): ServiceError {
+  const code = service === 'sns' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
+  return new ServiceError(403, code, 'The security token included in the request is invalid.');
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -91,13 +100,16 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       timers.set(timer, res);
     });
 
-  const execute = (classified: Classified, call: HttpCall): Reply => {
+  const execute = (classified: Classified, call: HttpCall, caller: Caller, where: VaultScope): Reply => {
+    if (classified.service !== 'unknown' && !state.accounts.regionEnabled(caller.accountId, where.region)) {
+      throw unrecognizedCredentials(classified.service);
+    }
     switch (classified.service) {
       case 'glacier':
         if (classified.glacierRoute === undefined) {
           throw new ServiceError(400, 'UnsupportedOperation', `${call.method} ${call.path} is not emulated`);
         }
-        return handleGlacier(state.glacier, classified.glacierRoute, call);
+        return handleGlacier(state.glacier, classified.glacierRoute, call, where);
       case 'sns':
         return handleSns(state.sns, classified.operation, classified.form ?? new URLSearchParams(), call);
       case 'ssm':
@@ -114,14 +126,24 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req, needsBody(req, url.pathname));
-    const classified = classify(req, url.pathname, body);
+    const scope: CredentialScope | undefined = credentialScope(req.headers, url.searchParams);
+    const classified = classify(req, url.pathname, url.searchParams, body);
     const route = classified.glacierRoute;
+    const caller = state.accounts.caller(scope?.accessKeyId);
+    // An account id in the path is taken as given (cross-account vault access); `-` is the caller's.
+    const where: VaultScope = {
+      accountId: route === undefined || route.accountId === '-' ? caller.accountId : route.accountId,
+      region: scope?.region ?? state.accounts.defaultRegion,
+    };
     const entry: RecordedRequest = state.record.start({
       service: classified.service,
       operation: classified.operation,
       method: req.method ?? 'GET',
       path: url.pathname,
-      accountId: route ? state.glacier.account(route.accountId) : undefined,
+      accountId: where.accountId,
+      callerAccountId: caller.accountId,
+      accessKeyId: scope?.accessKeyId,
+      region: where.region,
       vault: route?.vault,
       uploadId: route?.uploadId,
     });
@@ -132,6 +154,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       operation: classified.operation,
       vault: route?.vault,
       uploadId: route?.uploadId,
+      accountId: where.accountId,
+      region: where.region,
     });
     entry.fault = decision.kind;
     if (decision.delayMs > 0) await delay(decision.delayMs, res);
@@ -155,7 +179,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     let reply: Reply;
     try {
       if (decision.kind === 'throttle' || decision.kind === 'error') throw faultError(service, decision);
-      reply = execute(classified, call);
+      reply = execute(classified, call, caller, where);
     } catch (error) {
       const serviceError =
         error instanceof ServiceError

@@ -1,0 +1,51 @@
+import { type AccountDirectory, AccountError, type AccountState } from './accounts';
+import { type Seed, SeedError } from './seed';
+
+/** An AWS account: its Organizations entry, its opt-in regions and any static keys of its own. */
+export interface SeedAccount {
+  /** 12 digits. */
+  id: string;
+  name?: string;
+  email?: string;
+  /** Organizations' `State`; default ACTIVE. */
+  state?: AccountState;
+  joinedMethod?: 'INVITED' | 'CREATED';
+  joinedAt?: string;
+  /** Listed by ListAccounts when an organization is seeded; default true. */
+  inOrganization?: boolean;
+  /** Opt-in regions not enabled: this account's credentials are refused there. */
+  disabledRegions?: string[];
+  /** Access key ids (not issued by STS) that sign as this account's base user. */
+  accessKeyIds?: string[];
+}
+
+/** An IAM role STS may assume; a role nobody seeded does not exist, and AssumeRole is denied. */
+export interface SeedRole {
+  /** Default: the emulator's account. */
+  accountId?: string;
+  name: string;
+  path?: string;
+  /** Refuse every AssumeRole, as a trust policy that does not name the caller does. */
+  deny?: boolean;
+  /** Principal ARNs (a role's or user's) or account ids allowed to assume it; absent = anyone. */
+  trustedPrincipals?: string[];
+  /** Default 3600, as IAM's default. */
+  maxSessionDurationSeconds?: number;
+}
+
+function asSeedError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof AccountError) throw new SeedError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** The parts of a seed beyond vaults, parameters and topics. Seeding an id again replaces it. */
+export function applyFleetSeed(seed: Seed, accounts: AccountDirectory): void {
+  asSeedError(() => {
+    for (const account of seed.accounts ?? []) accounts.putAccount(account);
+    for (const role of seed.roles ?? []) accounts.putRole(role);
+  });
+}
