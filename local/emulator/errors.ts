@@ -1,4 +1,4 @@
-export type ServiceName = 'glacier' | 'sns' | 'ssm';
+export type ServiceName = 'glacier' | 'sns' | 'ssm' | 'sts';
 
 /** What a handler returns; the server writes it as is. */
 export interface Reply {
@@ -24,6 +24,19 @@ export function xmlEscape(text: string): string {
 }
 
 export const SNS_NAMESPACE = 'https://sns.amazonaws.com/doc/2010-03-31/';
+export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+/** The query protocol's error document (SNS, STS). */
+function queryError(namespace: string, error: ServiceError, requestId: string): Reply {
+  return {
+    status: error.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
+      `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
 
 export function renderError(service: ServiceName, error: ServiceError, requestId: string): Reply {
   switch (service) {
@@ -44,14 +57,9 @@ export function renderError(service: ServiceName, error: ServiceError, requestId
         body: JSON.stringify({ __type: error.code, message: error.message }),
       };
     case 'sns':
-      return {
-        status: error.status,
-        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-        body:
-          `<ErrorResponse xmlns="${SNS_NAMESPACE}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
-          `<Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error>` +
-          `<RequestId>${requestId}</RequestId></ErrorResponse>`,
-      };
+      return queryError(SNS_NAMESPACE, error, requestId);
+    case 'sts':
+      return queryError(STS_NAMESPACE, error, requestId);
   }
 }
 
@@ -70,4 +78,6 @@ export const DEFAULT_FAULTS: Record<
     throttle: { status: 400, code: 'ThrottlingException' },
     error: { status: 500, code: 'InternalServerError' },
   },
+  // STS speaks the query protocol's common errors: `Throttling` (400) and `InternalFailure`.
+  sts: { throttle: { status: 400, code: 'Throttling' }, error: { status: 500, code: 'InternalFailure' } },
 };

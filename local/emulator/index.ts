@@ -60,6 +60,19 @@ export interface VaultView {
   tags: Record<string, string>;
 }
 
+/** Credentials STS issued, as tests see them. */
+export interface SessionView {
+  accessKeyId: string;
+  accountId: string;
+  roleArn: string;
+  sessionName: string;
+  expiration: Date;
+  /** Region of the STS endpoint that issued them. */
+  region: string;
+  /** Who assumed the role (their GetCallerIdentity ARN). */
+  assumedBy: string;
+}
+
 export interface Emulator {
   /** `http://127.0.0.1:PORT`, to pass as the SDK's `endpoint`. */
   url: string;
@@ -81,6 +94,8 @@ export interface Emulator {
   /** Every vault of every account and region. */
   vaults(): VaultView[];
   parameters(): StoredParameter[];
+  /** Every AssumeRole that succeeded, oldest first. */
+  sessions(): SessionView[];
   /** Empties every store and the record, and restores the faults given at start. */
   reset(): void;
 }
@@ -162,6 +177,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         tags: Object.fromEntries(v.tags),
       })),
     parameters: () => [...state.ssm.parameters.values()],
+    sessions: () =>
+      [...state.accounts.sessions.values()].map((s) => ({
+        accessKeyId: s.accessKeyId,
+        accountId: s.accountId,
+        roleArn: s.roleArn,
+        sessionName: s.sessionName,
+        expiration: s.expiration,
+        region: s.issuedIn,
+        assumedBy: s.assumedBy,
+      })),
     reset: () => {
       state.accounts.clear();
       state.glacier.clear();

@@ -10,6 +10,7 @@ import type { HttpCall } from './http-call';
 import type { RecordedRequest, RequestRecord } from './request-record';
 import { handleSns, type SnsState, snsOperation } from './sns';
 import { handleSsm, type SsmState, ssmOperation } from './ssm';
+import { handleSts, STS_VERSION } from './sts';
 
 export interface EmulatorState {
   accounts: AccountDirectory;
@@ -38,7 +39,14 @@ function readBody(req: IncomingMessage, keep: boolean): Promise<Buffer> {
   });
 }
 
-function classify(req: IncomingMessage, path: string, query: URLSearchParams, body: Buffer): Classified {
+/** `signedFor` is the service of the signature's scope, which tells STS from SNS (both POST forms to /). */
+function classify(
+  req: IncomingMessage,
+  path: string,
+  query: URLSearchParams,
+  body: Buffer,
+  signedFor: string | undefined,
+): Classified {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
     return { service: 'ssm', operation: ssmOperation(target) };
@@ -49,14 +57,16 @@ function classify(req: IncomingMessage, path: string, query: URLSearchParams, bo
   }
   if (req.method === 'POST' && path === '/') {
     const { operation, form } = snsOperation(body);
-    return { service: 'sns', operation, form };
+    const sts = signedFor === 'sts' || (signedFor === undefined && form.get('Version') === STS_VERSION);
+    return { service: sts ? 'sts' : 'sns', operation, form };
   }
   return { service: 'unknown', operation: 'Unknown' };
 }
 
 /** Credentials of an account are unknown in a region it has not enabled; each protocol says so its own way. */
 function unrecognizedCredentials(service: ServiceName): ServiceError {
-  const code = service === 'sns' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
+  const code =
+    service === 'sns' || service === 'sts' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
   return new ServiceError(403, code, 'The security token included in the request is invalid.');
 }
 
@@ -114,6 +124,15 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
         return handleSns(state.sns, classified.operation, classified.form ?? new URLSearchParams(), call);
       case 'ssm':
         return handleSsm(state.ssm, classified.operation, call);
+      case 'sts':
+        return handleSts(
+          state.accounts,
+          classified.operation,
+          classified.form ?? new URLSearchParams(),
+          call,
+          caller,
+          where.region,
+        );
       default:
         throw new ServiceError(
           400,
@@ -127,7 +146,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req, needsBody(req, url.pathname));
     const scope: CredentialScope | undefined = credentialScope(req.headers, url.searchParams);
-    const classified = classify(req, url.pathname, url.searchParams, body);
+    const classified = classify(req, url.pathname, url.searchParams, body, scope?.service);
     const route = classified.glacierRoute;
     const caller = state.accounts.caller(scope?.accessKeyId);
     // An account id in the path is taken as given (cross-account vault access); `-` is the caller's.

@@ -6,6 +6,7 @@ import {
   ListVaultsCommand,
   RemoveTagsFromVaultCommand,
 } from '@aws-sdk/client-glacier';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, makeUploads, startEmulator } from '../../local/emulator';
 import { FAKE_CREDENTIALS } from './helpers/sdk-clients';
@@ -35,6 +36,30 @@ function glacier(region: string, credentials: Credentials = FAKE_CREDENTIALS): G
   const client = new GlacierClient({ endpoint: emu.url, region, credentials, maxAttempts: 1 });
   clients.push(client);
   return client;
+}
+
+function sts(region: string, credentials: Credentials = FAKE_CREDENTIALS): STSClient {
+  const client = new STSClient({ endpoint: emu.url, region, credentials, maxAttempts: 1 });
+  clients.push(client);
+  return client;
+}
+
+const SPOKE = `arn:aws:iam::${B}:role/glacier-sweeper-spoke`;
+
+/** What the fleet's worker will do: assume the spoke role in the target's region, then use its keys. */
+async function assume(
+  region: string,
+  roleArn = SPOKE,
+  from: Credentials = FAKE_CREDENTIALS,
+): Promise<Credentials> {
+  const { Credentials: issued } = await sts(region, from).send(
+    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'fleet-survey' }),
+  );
+  return {
+    accessKeyId: issued?.AccessKeyId ?? '',
+    secretAccessKey: issued?.SecretAccessKey ?? '',
+    sessionToken: issued?.SessionToken ?? '',
+  };
 }
 
 async function vaultNames(client: GlacierClient, accountId = '-'): Promise<string[]> {
@@ -188,5 +213,171 @@ describe('vault tags', () => {
       east.send(new ListTagsForVaultCommand({ accountId: '-', vaultName: 'keep' })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect(emu.requests({ operation: 'ListTagsForVault' })).toHaveLength(3);
+  });
+});
+
+describe('STS', () => {
+  beforeEach(() => {
+    emu.seed({
+      roles: [{ accountId: B, name: 'glacier-sweeper-spoke' }],
+      vaults: [
+        { name: 'a-east', uploads: makeUploads(1) },
+        { name: 'b-east', accountId: B, uploads: makeUploads(2) },
+        { name: 'b-west', accountId: B, region: 'eu-west-1', uploads: makeUploads(3) },
+      ],
+    });
+  });
+
+  it("assumes a role in account B and sees only B's vaults and uploads, in two regions", async () => {
+    const before = await sts('us-east-1').send(new GetCallerIdentityCommand({}));
+    expect(before).toMatchObject({
+      Account: A,
+      Arn: `arn:aws:iam::${A}:user/emulator`,
+      UserId: expect.stringMatching(/^AIDA/),
+    });
+
+    const { Credentials: issued, AssumedRoleUser } = await sts('eu-west-1').send(
+      new AssumeRoleCommand({ RoleArn: SPOKE, RoleSessionName: 'fleet-survey', DurationSeconds: 900 }),
+    );
+    expect(issued?.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(issued?.SecretAccessKey).toBeTruthy();
+    expect(issued?.SessionToken).toBeTruthy();
+    expect(issued?.Expiration).toBeInstanceOf(Date);
+    expect((issued?.Expiration?.getTime() ?? 0) - Date.now()).toBeGreaterThan(880_000);
+    expect(AssumedRoleUser).toEqual({
+      Arn: `arn:aws:sts::${B}:assumed-role/glacier-sweeper-spoke/fleet-survey`,
+      AssumedRoleId: expect.stringMatching(/^AROA[A-Z2-7]{17}:fleet-survey$/),
+    });
+    const asB = {
+      accessKeyId: issued?.AccessKeyId ?? '',
+      secretAccessKey: issued?.SecretAccessKey ?? '',
+      sessionToken: issued?.SessionToken ?? '',
+    };
+    expect(await sts('eu-west-1', asB).send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Account: B,
+      Arn: AssumedRoleUser?.Arn,
+      UserId: AssumedRoleUser?.AssumedRoleId,
+    });
+
+    // Keys issued in one region work in another, as regional STS tokens do in enabled regions.
+    expect(await vaultNames(glacier('us-east-1', asB))).toEqual(['b-east']);
+    expect(await vaultNames(glacier('eu-west-1', asB))).toEqual(['b-west']);
+    const page = await glacier('eu-west-1', asB).send(
+      new ListMultipartUploadsCommand({ accountId: '-', vaultName: 'b-west' }),
+    );
+    expect(page.UploadsList).toHaveLength(3);
+    expect(await vaultNames(glacier('us-east-1'))).toEqual(['a-east']);
+    expect(emu.sessions()).toMatchObject([
+      {
+        accountId: B,
+        roleArn: SPOKE,
+        sessionName: 'fleet-survey',
+        region: 'eu-west-1',
+        assumedBy: before.Arn,
+      },
+    ]);
+    expect(emu.requests({ service: 'sts', operation: 'AssumeRole' })).toMatchObject([
+      { region: 'eu-west-1', callerAccountId: A, status: 200 },
+    ]);
+  });
+
+  it('serves as the credential provider of a Glacier client', async () => {
+    const client = glacier('eu-west-1');
+    const viaRole = new GlacierClient({
+      endpoint: emu.url,
+      region: 'eu-west-1',
+      credentials: () => assume('eu-west-1'),
+    });
+    clients.push(viaRole);
+    expect(await vaultNames(viaRole)).toEqual(['b-west']);
+    expect(await vaultNames(client)).toEqual([]);
+  });
+
+  it('denies a role whose trust policy leaves the caller out, and a role that does not exist, alike', async () => {
+    emu.seed({
+      roles: [
+        { accountId: B, name: 'locked', deny: true },
+        { accountId: B, name: 'hub-only', trustedPrincipals: [`arn:aws:iam::${A}:role/hub-worker`] },
+        { accountId: A, name: 'hub-worker' },
+      ],
+    });
+    const denied = (role: string, by = 'arn:aws:iam::123456789012:user/emulator') => ({
+      name: 'AccessDenied',
+      message: `User: ${by} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/${role}`,
+      $metadata: { httpStatusCode: 403 },
+    });
+    for (const role of ['locked', 'missing', 'hub-only']) {
+      await expect(assume('us-east-1', `arn:aws:iam::${B}:role/${role}`)).rejects.toMatchObject(denied(role));
+    }
+    // The trusted principal gets in: the hub's worker role, chained.
+    const worker = await assume('us-east-1', `arn:aws:iam::${A}:role/hub-worker`);
+    const spoke = await assume('us-east-1', `arn:aws:iam::${B}:role/hub-only`, worker);
+    expect(await vaultNames(glacier('us-east-1', spoke))).toEqual(['b-east']);
+    // Role chaining caps a session at an hour, whatever the role allows.
+    emu.seed({ roles: [{ accountId: B, name: 'glacier-sweeper-spoke', maxSessionDurationSeconds: 43_200 }] });
+    await expect(
+      sts('us-east-1', worker).send(
+        new AssumeRoleCommand({ RoleArn: SPOKE, RoleSessionName: 'long', DurationSeconds: 7200 }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('role chaining') });
+    await expect(
+      sts('us-east-1').send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/hub-worker`,
+          RoleSessionName: 'long',
+          DurationSeconds: 7200,
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('MaxSessionDuration'),
+    });
+    await expect(
+      sts('us-east-1').send(new AssumeRoleCommand({ RoleArn: 'not-an-arn', RoleSessionName: 'x1' })),
+    ).rejects.toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
+    await expect(
+      sts('us-east-1').send(new AssumeRoleCommand({ RoleArn: SPOKE, RoleSessionName: 'bad name' })),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('refuses credentials in regions their account has not enabled', async () => {
+    emu.seed({
+      accounts: [
+        { id: A, disabledRegions: ['me-south-1'] },
+        { id: B, disabledRegions: ['ap-east-1'] },
+      ],
+    });
+    // B never enabled ap-east-1: its STS there refuses to issue B's credentials…
+    await expect(assume('ap-east-1')).rejects.toMatchObject({
+      name: 'RegionDisabledException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    // …and B's keys from elsewhere are not recognised there, by Glacier as by STS.
+    const asB = await assume('us-east-1');
+    await expect(vaultNames(glacier('ap-east-1', asB))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(sts('ap-east-1', asB).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+      name: 'InvalidClientTokenId',
+      $metadata: { httpStatusCode: 403 },
+    });
+    // The hub's own account has not enabled me-south-1: its STS endpoint there does not know the hub.
+    await expect(assume('me-south-1')).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    expect(await vaultNames(glacier('eu-west-1', asB))).toEqual(['b-west']);
+  });
+
+  it('throttles and fails AssumeRole through the fault rules, in the query protocol', async () => {
+    emu.setFaults({ rules: [{ service: 'sts', operation: 'AssumeRole', fault: 'throttle', times: 1 }] });
+    await expect(assume('us-east-1')).rejects.toMatchObject({
+      name: 'Throttling',
+      $metadata: { httpStatusCode: 400 },
+    });
+    emu.setFaults({ rules: [{ service: 'sts', fault: 'error', times: 1 }] });
+    await expect(assume('us-east-1')).rejects.toMatchObject({
+      name: 'InternalFailure',
+      $metadata: { httpStatusCode: 500 },
+    });
+    expect((await assume('us-east-1')).accessKeyId).toMatch(/^ASIA/);
   });
 });
