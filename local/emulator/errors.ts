@@ -1,4 +1,4 @@
-export type ServiceName = 'glacier' | 'sns' | 'ssm' | 'sts';
+export type ServiceName = 'glacier' | 'sns' | 'ssm' | 'sts' | 'organizations';
 
 /** What a handler returns; the server writes it as is. */
 export interface Reply {
@@ -14,6 +14,8 @@ export class ServiceError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Further members of the error shape (Organizations' `Reason`, S3's `Key`). */
+    readonly extra: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -60,6 +62,12 @@ export function renderError(service: ServiceName, error: ServiceError, requestId
       return queryError(SNS_NAMESPACE, error, requestId);
     case 'sts':
       return queryError(STS_NAMESPACE, error, requestId);
+    case 'organizations':
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+        body: JSON.stringify({ __type: error.code, Message: error.message, ...error.extra }),
+      };
   }
 }
 
@@ -80,4 +88,9 @@ export const DEFAULT_FAULTS: Record<
   },
   // STS speaks the query protocol's common errors: `Throttling` (400) and `InternalFailure`.
   sts: { throttle: { status: 400, code: 'Throttling' }, error: { status: 500, code: 'InternalFailure' } },
+  // The Organizations model gives TooManyRequestsException 429 and ServiceException 500.
+  organizations: {
+    throttle: { status: 429, code: 'TooManyRequestsException' },
+    error: { status: 500, code: 'ServiceException' },
+  },
 };

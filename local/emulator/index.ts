@@ -3,6 +3,7 @@ import { AccountDirectory } from './accounts';
 import type { FaultOptions, FaultRule } from './faults';
 import { FaultInjector } from './faults';
 import { GlacierStore, type Part, type Upload } from './glacier-store';
+import { OrganizationState } from './organizations';
 import { type RecordedRequest, type RequestFilter, RequestRecord } from './request-record';
 import { applySeed, type Seed, type SeedResult } from './seed';
 import { applyFleetSeed } from './seed-fleet';
@@ -17,7 +18,7 @@ export { seededRandom } from './faults';
 export type { RecordedRequest, RequestFilter } from './request-record';
 export type { Seed, SeedGenerate, SeedParameter, SeedResult, SeedUpload, SeedVault } from './seed';
 export { daysAgo, makeUploads, readSeedFile, SeedError } from './seed';
-export type { SeedAccount, SeedRole } from './seed-fleet';
+export type { SeedAccount, SeedOrganization, SeedRole } from './seed-fleet';
 export type { MessageAttribute, PublishedMessage } from './sns';
 export { treeHash } from './tree-hash';
 
@@ -110,13 +111,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = {
     accounts: new AccountDirectory(accountId, region),
     glacier: new GlacierStore(region, accountId),
+    organizations: new OrganizationState(),
     sns: new SnsState(region, accountId),
     ssm: new SsmState(region, accountId),
     faults: new FaultInjector(initialFaults),
     record: new RequestRecord(),
   };
   const seed = (input: Seed) => {
-    applyFleetSeed(input, state.accounts);
+    applyFleetSeed(input, state.accounts, state.organizations);
     return applySeed(input, state.glacier, state.sns, state.ssm);
   };
   if (options.seed) seed(options.seed);
@@ -190,6 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => {
       state.accounts.clear();
       state.glacier.clear();
+      state.organizations.clear();
       state.sns.clear();
       state.ssm.clear();
       state.record.clear();

@@ -1,4 +1,5 @@
 import { type AccountDirectory, AccountError, type AccountState } from './accounts';
+import { OrganizationError, type OrganizationState } from './organizations';
 import { type Seed, SeedError } from './seed';
 
 /** An AWS account: its Organizations entry, its opt-in regions and any static keys of its own. */
@@ -33,19 +34,41 @@ export interface SeedRole {
   maxSessionDurationSeconds?: number;
 }
 
+/** An AWS Organization over the seeded accounts (those with `inOrganization` not false). */
+export interface SeedOrganization {
+  /** `o-` and 10 to 32 lowercase letters or digits; default o-a1b2c3d4e5. */
+  id?: string;
+  /** Default: the emulator's account. Listed first, seeded as an account or not. */
+  managementAccountId?: string;
+  /** Member accounts allowed to call ListAccounts besides the management account. */
+  delegatedAdministrators?: string[];
+  /** Also emit the account `Status` that AWS retired on 2026-09-09; default false (`State` only). */
+  legacyStatus?: boolean;
+  /** Most accounts per ListAccounts page whatever MaxResults says (1-20; default 20). */
+  pageSize?: number;
+  /** The first ListAccounts page is empty but has a NextToken, as AWS says can happen. */
+  leadingEmptyPage?: boolean;
+}
+
 function asSeedError<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof AccountError) throw new SeedError(error.message, { cause: error });
+    if (error instanceof AccountError || error instanceof OrganizationError)
+      throw new SeedError(error.message, { cause: error });
     throw error;
   }
 }
 
 /** The parts of a seed beyond vaults, parameters and topics. Seeding an id again replaces it. */
-export function applyFleetSeed(seed: Seed, accounts: AccountDirectory): void {
+export function applyFleetSeed(
+  seed: Seed,
+  accounts: AccountDirectory,
+  organizations: OrganizationState,
+): void {
   asSeedError(() => {
     for (const account of seed.accounts ?? []) accounts.putAccount(account);
     for (const role of seed.roles ?? []) accounts.putRole(role);
+    if (seed.organization) organizations.set(seed.organization, accounts.defaultAccountId);
   });
 }

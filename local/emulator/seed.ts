@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { GlacierStore, Part } from './glacier-store';
-import type { SeedAccount, SeedRole } from './seed-fleet';
+import type { SeedAccount, SeedOrganization, SeedRole } from './seed-fleet';
 import type { SnsState } from './sns';
 import type { SsmState } from './ssm';
 
@@ -55,6 +55,7 @@ export interface Seed {
   topics?: string[];
   accounts?: SeedAccount[];
   roles?: SeedRole[];
+  organization?: SeedOrganization;
 }
 
 export interface SeedResult {

@@ -7,6 +7,12 @@ import type { FaultDecision, FaultInjector } from './faults';
 import { type GlacierRoute, handleGlacier, routeGlacier } from './glacier';
 import type { GlacierStore, VaultScope } from './glacier-store';
 import type { HttpCall } from './http-call';
+import {
+  handleOrganizations,
+  ORGANIZATIONS_TARGET,
+  type OrganizationState,
+  organizationsOperation,
+} from './organizations';
 import type { RecordedRequest, RequestRecord } from './request-record';
 import { handleSns, type SnsState, snsOperation } from './sns';
 import { handleSsm, type SsmState, ssmOperation } from './ssm';
@@ -15,6 +21,7 @@ import { handleSts, STS_VERSION } from './sts';
 export interface EmulatorState {
   accounts: AccountDirectory;
   glacier: GlacierStore;
+  organizations: OrganizationState;
   sns: SnsState;
   ssm: SsmState;
   faults: FaultInjector;
@@ -51,6 +58,9 @@ function classify(
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
     return { service: 'ssm', operation: ssmOperation(target) };
   }
+  if (typeof target === 'string' && target.startsWith(ORGANIZATIONS_TARGET)) {
+    return { service: 'organizations', operation: organizationsOperation(target) };
+  }
   const glacierRoute = routeGlacier(req.method ?? 'GET', path, query);
   if (glacierRoute !== undefined || req.headers['x-amz-glacier-version'] !== undefined) {
     return { service: 'glacier', operation: glacierRoute?.operation ?? 'Unknown', glacierRoute };
@@ -62,6 +72,9 @@ function classify(
   }
   return { service: 'unknown', operation: 'Unknown' };
 }
+
+/** Services with an endpoint per region; Organizations is global. */
+const REGIONAL = new Set<string>(['glacier', 'sns', 'ssm', 'sts']);
 
 /** Credentials of an account are unknown in a region it has not enabled; each protocol says so its own way. */
 function unrecognizedCredentials(service: ServiceName): ServiceError {
@@ -111,8 +124,13 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     });
 
   const execute = (classified: Classified, call: HttpCall, caller: Caller, where: VaultScope): Reply => {
-    if (classified.service !== 'unknown' && !state.accounts.regionEnabled(caller.accountId, where.region)) {
-      throw unrecognizedCredentials(classified.service);
+    const { service } = classified;
+    if (
+      service !== 'unknown' &&
+      REGIONAL.has(service) &&
+      !state.accounts.regionEnabled(caller.accountId, where.region)
+    ) {
+      throw unrecognizedCredentials(service);
     }
     switch (classified.service) {
       case 'glacier':
@@ -133,6 +151,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
           caller,
           where.region,
         );
+      case 'organizations':
+        return handleOrganizations(state.organizations, state.accounts, classified.operation, call, caller);
       default:
         throw new ServiceError(
           400,

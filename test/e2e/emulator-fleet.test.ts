@@ -6,6 +6,12 @@ import {
   ListVaultsCommand,
   RemoveTagsFromVaultCommand,
 } from '@aws-sdk/client-glacier';
+import {
+  ListAccountsCommand,
+  type ListAccountsCommandOutput,
+  OrganizationsClient,
+  paginateListAccounts,
+} from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, makeUploads, startEmulator } from '../../local/emulator';
@@ -40,6 +46,18 @@ function glacier(region: string, credentials: Credentials = FAKE_CREDENTIALS): G
 
 function sts(region: string, credentials: Credentials = FAKE_CREDENTIALS): STSClient {
   const client = new STSClient({ endpoint: emu.url, region, credentials, maxAttempts: 1 });
+  clients.push(client);
+  return client;
+}
+
+function organizations(credentials: Credentials = FAKE_CREDENTIALS, maxAttempts = 1): OrganizationsClient {
+  // Organizations is global: the SDK signs for the client's region when given an endpoint.
+  const client = new OrganizationsClient({
+    endpoint: emu.url,
+    region: 'eu-west-1',
+    credentials,
+    maxAttempts,
+  });
   clients.push(client);
   return client;
 }
@@ -379,5 +397,145 @@ describe('STS', () => {
       $metadata: { httpStatusCode: 500 },
     });
     expect((await assume('us-east-1')).accessKeyId).toMatch(/^ASIA/);
+  });
+});
+
+describe('Organizations ListAccounts', () => {
+  const ids = ['111111111111', '222222222222', '333333333333', '444444444444', '555555555555'];
+
+  beforeEach(() => {
+    emu.seed({
+      accounts: [
+        { id: ids[0] as string, name: 'prod', state: 'ACTIVE' },
+        {
+          id: ids[1] as string,
+          name: 'old',
+          state: 'SUSPENDED',
+          joinedMethod: 'INVITED',
+          joinedAt: '2019-05-01T00:00:00Z',
+        },
+        { id: ids[2] as string, name: 'closing', state: 'PENDING_CLOSURE' },
+        { id: ids[3] as string, name: 'dev' },
+        { id: ids[4] as string, name: 'gone', state: 'CLOSED' },
+        { id: '999999999999', name: 'outsider', inOrganization: false },
+      ],
+      roles: [{ accountId: ids[0] as string, name: 'member' }],
+      organization: {},
+    });
+  });
+
+  async function listAll(
+    client: OrganizationsClient,
+    pageSize: number,
+  ): Promise<ListAccountsCommandOutput[]> {
+    const pages: ListAccountsCommandOutput[] = [];
+    for await (const page of paginateListAccounts({ client, pageSize }, {})) pages.push(page);
+    return pages;
+  }
+
+  it('pages every account, the management account first, with State (and no retired Status)', async () => {
+    const pages = await listAll(organizations(), 2);
+    expect(pages.map((p) => p.Accounts?.length)).toEqual([2, 2, 2]);
+    const accounts = pages.flatMap((p) => p.Accounts ?? []);
+    expect(accounts.map((a) => a.Id)).toEqual([A, ...ids]);
+    expect(accounts.map((a) => a.State)).toEqual([
+      'ACTIVE',
+      'ACTIVE',
+      'SUSPENDED',
+      'PENDING_CLOSURE',
+      'ACTIVE',
+      'CLOSED',
+    ]);
+    expect(accounts.every((a) => a.Status === undefined)).toBe(true);
+    expect(accounts[2]).toEqual({
+      Id: ids[1],
+      Arn: `arn:aws:organizations::${A}:account/o-a1b2c3d4e5/${ids[1]}`,
+      Email: `aws+${ids[1]}@example.com`,
+      Name: 'old',
+      State: 'SUSPENDED',
+      JoinedMethod: 'INVITED',
+      JoinedTimestamp: new Date('2019-05-01T00:00:00Z'),
+    });
+    expect(pages.at(-1)?.NextToken).toBeUndefined();
+    expect(emu.requests({ service: 'organizations' }).map((r) => [r.operation, r.status])).toEqual([
+      ['ListAccounts', 200],
+      ['ListAccounts', 200],
+      ['ListAccounts', 200],
+    ]);
+  });
+
+  it('emits the retired Status beside State when asked, and pages at 20 at most', async () => {
+    emu.seed({ organization: { legacyStatus: true } });
+    const [page] = await listAll(organizations(), 20);
+    expect(page?.Accounts?.map((a) => [a.State, a.Status])).toEqual([
+      ['ACTIVE', 'ACTIVE'],
+      ['ACTIVE', 'ACTIVE'],
+      ['SUSPENDED', 'SUSPENDED'],
+      ['PENDING_CLOSURE', 'PENDING_CLOSURE'],
+      ['ACTIVE', 'ACTIVE'],
+      ['CLOSED', 'SUSPENDED'],
+    ]);
+    for (const MaxResults of [0, 21]) {
+      await expect(organizations().send(new ListAccountsCommand({ MaxResults }))).rejects.toMatchObject({
+        name: 'InvalidInputException',
+        Reason: MaxResults === 0 ? 'MIN_VALUE_EXCEEDED' : 'MAX_VALUE_EXCEEDED',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    await expect(
+      organizations().send(new ListAccountsCommand({ NextToken: 'forged' })),
+    ).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      Reason: 'INVALID_NEXT_TOKEN',
+    });
+  });
+
+  it('may answer fewer accounts than asked, even none, while a NextToken says there are more', async () => {
+    emu.seed({ organization: { pageSize: 4, leadingEmptyPage: true } });
+    const pages = await listAll(organizations(), 20);
+    expect(pages.map((p) => p.Accounts?.length)).toEqual([0, 4, 2]);
+    expect(pages.flatMap((p) => p.Accounts ?? []).map((a) => a.Id)).toEqual([A, ...ids]);
+  });
+
+  it('answers only the management account and delegated administrators', async () => {
+    const member = await assume('us-east-1', `arn:aws:iam::${ids[0]}:role/member`);
+    await expect(organizations(member).send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    emu.seed({ organization: { delegatedAdministrators: [ids[0] as string] } });
+    expect((await organizations(member).send(new ListAccountsCommand({}))).Accounts).toHaveLength(6);
+    emu.reset();
+    await expect(organizations().send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'AWSOrganizationsNotInUseException',
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it('throttles and denies through the fault rules; the SDK retries TooManyRequestsException', async () => {
+    emu.setFaults({
+      rules: [{ service: 'organizations', operation: 'ListAccounts', fault: 'throttle', times: 1 }],
+    });
+    await expect(organizations().send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+      $metadata: { httpStatusCode: 429 },
+    });
+    emu.setFaults({ rules: [{ service: 'organizations', fault: 'throttle', times: 2 }] });
+    expect(
+      (await organizations(FAKE_CREDENTIALS, 3).send(new ListAccountsCommand({}))).Accounts,
+    ).toHaveLength(6);
+    for (const [code, status] of [
+      ['AccessDeniedException', 403],
+      ['AWSOrganizationsNotInUseException', 404],
+    ] as const) {
+      emu.setFaults({ rules: [{ service: 'organizations', fault: 'error', code, status, times: 1 }] });
+      await expect(organizations().send(new ListAccountsCommand({}))).rejects.toMatchObject({
+        name: code,
+        $metadata: { httpStatusCode: status },
+      });
+    }
+    expect(emu.requests({ service: 'organizations' }).map((r) => r.status)).toEqual([
+      429, 429, 429, 200, 403, 404,
+    ]);
   });
 });
