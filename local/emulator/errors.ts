@@ -1,10 +1,11 @@
-export type ServiceName = 'glacier' | 'sns' | 'ssm' | 'sts' | 'organizations';
+export type ServiceName = 'glacier' | 'sns' | 'ssm' | 'sts' | 'organizations' | 's3';
 
 /** What a handler returns; the server writes it as is. */
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** A `content-length` header, if given, wins over the body's (a HEAD answer has no body). */
+  body?: string | Buffer;
 }
 
 /** An error the emulated service answers with; each protocol renders it in its own format. */
@@ -68,6 +69,18 @@ export function renderError(service: ServiceName, error: ServiceError, requestId
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
         body: JSON.stringify({ __type: error.code, Message: error.message, ...error.extra }),
       };
+    case 's3': {
+      const extra = Object.entries(error.extra)
+        .map(([name, value]) => `<${name}>${xmlEscape(value)}</${name}>`)
+        .join('');
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+        body:
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(error.code)}</Code>` +
+          `<Message>${xmlEscape(error.message)}</Message>${extra}<RequestId>${requestId}</RequestId></Error>`,
+      };
+    }
   }
 }
 
@@ -93,4 +106,5 @@ export const DEFAULT_FAULTS: Record<
     throttle: { status: 429, code: 'TooManyRequestsException' },
     error: { status: 500, code: 'ServiceException' },
   },
+  s3: { throttle: { status: 503, code: 'SlowDown' }, error: { status: 500, code: 'InternalError' } },
 };

@@ -5,6 +5,7 @@ import { FaultInjector } from './faults';
 import { GlacierStore, type Part, type Upload } from './glacier-store';
 import { OrganizationState } from './organizations';
 import { type RecordedRequest, type RequestFilter, RequestRecord } from './request-record';
+import { S3State } from './s3';
 import { applySeed, type Seed, type SeedResult } from './seed';
 import { applyFleetSeed } from './seed-fleet';
 import { createEmulatorServer } from './server';
@@ -61,6 +62,16 @@ export interface VaultView {
   tags: Record<string, string>;
 }
 
+/** An S3 object as tests see it. */
+export interface ObjectView {
+  key: string;
+  body: Buffer;
+  etag: string;
+  contentType: string;
+  lastModified: Date;
+  metadata: Record<string, string>;
+}
+
 /** Credentials STS issued, as tests see them. */
 export interface SessionView {
   accessKeyId: string;
@@ -95,6 +106,10 @@ export interface Emulator {
   /** Every vault of every account and region. */
   vaults(): VaultView[];
   parameters(): StoredParameter[];
+  /** Creates an empty S3 bucket unless it exists (the emulator has one bucket namespace, like S3). */
+  createBucket(name: string): void;
+  /** Objects of a bucket in key order (UTF-8 byte order, as S3 lists them), optionally under a prefix. */
+  objects(bucket: string, prefix?: string): ObjectView[];
   /** Every AssumeRole that succeeded, oldest first. */
   sessions(): SessionView[];
   /** Empties every store and the record, and restores the faults given at start. */
@@ -112,13 +127,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accounts: new AccountDirectory(accountId, region),
     glacier: new GlacierStore(region, accountId),
     organizations: new OrganizationState(),
+    s3: new S3State(),
     sns: new SnsState(region, accountId),
     ssm: new SsmState(region, accountId),
     faults: new FaultInjector(initialFaults),
     record: new RequestRecord(),
   };
   const seed = (input: Seed) => {
-    applyFleetSeed(input, state.accounts, state.organizations);
+    applyFleetSeed(input, state.accounts, state.organizations, state.s3);
     return applySeed(input, state.glacier, state.sns, state.ssm);
   };
   if (options.seed) seed(options.seed);
@@ -179,6 +195,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         tags: Object.fromEntries(v.tags),
       })),
     parameters: () => [...state.ssm.parameters.values()],
+    createBucket: (name) => {
+      state.s3.createBucket(name);
+    },
+    objects: (name, prefix = '') => {
+      const bucket = state.s3.buckets.get(name);
+      if (bucket === undefined) throw new Error(`no bucket ${name}`);
+      return [...bucket.objects.values()]
+        .filter((object) => object.key.startsWith(prefix))
+        .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
+        .map((object) => ({ ...object, metadata: { ...object.metadata } }));
+    },
     sessions: () =>
       [...state.accounts.sessions.values()].map((s) => ({
         accessKeyId: s.accessKeyId,
@@ -193,6 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.accounts.clear();
       state.glacier.clear();
       state.organizations.clear();
+      state.s3.clear();
       state.sns.clear();
       state.ssm.clear();
       state.record.clear();

@@ -19,6 +19,9 @@ export interface RecordedRequest {
   region: string;
   vault: string | undefined;
   uploadId: string | undefined;
+  /** S3 bucket and object key, for S3 calls. */
+  bucket: string | undefined;
+  key: string | undefined;
   /** null while unanswered, and for ever for a reset or hung request. */
   status: number | null;
   errorCode: string | undefined;
@@ -40,6 +43,8 @@ export type RequestFilter = Partial<
     | 'callerAccountId'
     | 'accessKeyId'
     | 'region'
+    | 'bucket'
+    | 'key'
   >
 >;
 

@@ -1,5 +1,6 @@
 import { type AccountDirectory, AccountError, type AccountState } from './accounts';
 import { OrganizationError, type OrganizationState } from './organizations';
+import { S3Error, type S3State } from './s3';
 import { type Seed, SeedError } from './seed';
 
 /** An AWS account: its Organizations entry, its opt-in regions and any static keys of its own. */
@@ -54,7 +55,7 @@ function asSeedError<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof AccountError || error instanceof OrganizationError)
+    if (error instanceof AccountError || error instanceof OrganizationError || error instanceof S3Error)
       throw new SeedError(error.message, { cause: error });
     throw error;
   }
@@ -65,10 +66,12 @@ export function applyFleetSeed(
   seed: Seed,
   accounts: AccountDirectory,
   organizations: OrganizationState,
+  s3: S3State,
 ): void {
   asSeedError(() => {
     for (const account of seed.accounts ?? []) accounts.putAccount(account);
     for (const role of seed.roles ?? []) accounts.putRole(role);
     if (seed.organization) organizations.set(seed.organization, accounts.defaultAccountId);
+    for (const bucket of seed.buckets ?? []) s3.createBucket(bucket);
   });
 }

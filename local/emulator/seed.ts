@@ -56,6 +56,8 @@ export interface Seed {
   accounts?: SeedAccount[];
   roles?: SeedRole[];
   organization?: SeedOrganization;
+  /** S3 buckets to create, empty. */
+  buckets?: string[];
 }
 
 export interface SeedResult {

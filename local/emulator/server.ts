@@ -14,6 +14,7 @@ import {
   organizationsOperation,
 } from './organizations';
 import type { RecordedRequest, RequestRecord } from './request-record';
+import { handleS3, routeS3, type S3Route, type S3State } from './s3';
 import { handleSns, type SnsState, snsOperation } from './sns';
 import { handleSsm, type SsmState, ssmOperation } from './ssm';
 import { handleSts, STS_VERSION } from './sts';
@@ -22,6 +23,7 @@ export interface EmulatorState {
   accounts: AccountDirectory;
   glacier: GlacierStore;
   organizations: OrganizationState;
+  s3: S3State;
   sns: SnsState;
   ssm: SsmState;
   faults: FaultInjector;
@@ -32,6 +34,7 @@ interface Classified {
   service: ServiceName | 'unknown';
   operation: string;
   glacierRoute?: GlacierRoute | undefined;
+  s3Route?: S3Route | undefined;
   form?: URLSearchParams | undefined;
 }
 
@@ -54,6 +57,11 @@ function classify(
   body: Buffer,
   signedFor: string | undefined,
 ): Classified {
+  // S3 paths (`/bucket/key`) can look like Glacier's: only the signature tells them apart.
+  if (signedFor === 's3') {
+    const s3Route = routeS3(req.method ?? 'GET', path, query, req.headers);
+    return { service: 's3', operation: s3Route.operation, s3Route };
+  }
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
     return { service: 'ssm', operation: ssmOperation(target) };
@@ -85,7 +93,7 @@ function unrecognizedCredentials(service: ServiceName): ServiceError {
 
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.status === 204 ? '' : (reply.body ?? '');
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.writeHead(reply.status, { 'content-length': String(Buffer.byteLength(body)), ...reply.headers });
   res.end(body);
 }
 
@@ -151,6 +159,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
           caller,
           where.region,
         );
+      case 's3':
+        return handleS3(state.s3, classified.s3Route ?? { operation: 'Unknown' }, call, caller);
       case 'organizations':
         return handleOrganizations(state.organizations, state.accounts, classified.operation, call, caller);
       default:
@@ -185,6 +195,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       region: where.region,
       vault: route?.vault,
       uploadId: route?.uploadId,
+      bucket: classified.s3Route?.bucket,
+      key: classified.s3Route?.key,
     });
     const started = performance.now();
     const service = classified.service === 'unknown' ? 'glacier' : classified.service;

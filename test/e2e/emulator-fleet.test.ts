@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   AddTagsToVaultCommand,
   GlacierClient,
@@ -12,6 +13,16 @@ import {
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, makeUploads, startEmulator } from '../../local/emulator';
@@ -56,6 +67,18 @@ function organizations(credentials: Credentials = FAKE_CREDENTIALS, maxAttempts 
     endpoint: emu.url,
     region: 'eu-west-1',
     credentials,
+    maxAttempts,
+  });
+  clients.push(client);
+  return client;
+}
+
+function s3(maxAttempts = 1): S3Client {
+  const client = new S3Client({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: FAKE_CREDENTIALS,
+    forcePathStyle: true,
     maxAttempts,
   });
   clients.push(client);
@@ -536,6 +559,178 @@ describe('Organizations ListAccounts', () => {
     }
     expect(emu.requests({ service: 'organizations' }).map((r) => r.status)).toEqual([
       429, 429, 429, 200, 403, 404,
+    ]);
+  });
+});
+
+describe('S3 for run data', () => {
+  const BUCKET = 'fleet-runs';
+
+  beforeEach(() => {
+    emu.createBucket(BUCKET);
+  });
+
+  async function keysOf(client: S3Client, Prefix: string, pageSize: number): Promise<string[][]> {
+    const pages: string[][] = [];
+    for await (const page of paginateListObjectsV2({ client, pageSize }, { Bucket: BUCKET, Prefix })) {
+      pages.push((page.Contents ?? []).map((o) => o.Key ?? ''));
+    }
+    return pages;
+  }
+
+  it('puts, lists in pages under a prefix, heads and gets objects back', async () => {
+    const client = s3();
+    const keys = Array.from({ length: 7 }, (_, i) => `runs/r1/vaults/v${i}.json`);
+    for (const [i, Key] of keys.entries()) {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key,
+          Body: JSON.stringify({ i }),
+          ContentType: 'application/json',
+        }),
+      );
+    }
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'runs/r2/x', Body: 'other run' }));
+    expect(await keysOf(client, 'runs/r1/', 3)).toEqual([keys.slice(0, 3), keys.slice(3, 6), keys.slice(6)]);
+    const first = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'runs/', MaxKeys: 3 }),
+    );
+    expect(first).toMatchObject({ KeyCount: 3, MaxKeys: 3, IsTruncated: true, Prefix: 'runs/' });
+    expect(first.Contents?.[0]).toMatchObject({ Key: keys[0], Size: 7, StorageClass: 'STANDARD' });
+    expect(first.Contents?.[0]?.LastModified).toBeInstanceOf(Date);
+
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: keys[4] }));
+    expect(head).toMatchObject({
+      ContentLength: 7,
+      ContentType: 'application/json',
+      ETag: expect.stringMatching(/^"[0-9a-f]{32}"$/),
+    });
+    const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: keys[4] }));
+    expect(JSON.parse((await got.Body?.transformToString()) ?? '')).toEqual({ i: 4 });
+    expect(got.ETag).toBe(head.ETag);
+    expect(emu.objects(BUCKET, 'runs/r1/').map((o) => o.key)).toEqual(keys);
+    expect(emu.requests({ service: 's3', operation: 'PutObject' })).toHaveLength(8);
+    expect(emu.requests({ service: 's3', operation: 'GetObject' })[0]).toMatchObject({
+      bucket: BUCKET,
+      key: keys[4],
+    });
+  });
+
+  it('rolls keys up into common prefixes across pages, and starts after a key', async () => {
+    const client = s3();
+    for (const Key of ['t/a/1', 't/a/2', 't/b/1', 't/c', 't/d/1', 't/d/2', 't/e']) {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
+    }
+    const pages: string[][] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: BUCKET,
+          Prefix: 't/',
+          Delimiter: '/',
+          MaxKeys: 2,
+          ContinuationToken,
+        }),
+      );
+      // A page holds keys and prefixes in two lists; S3 orders them together, by key.
+      pages.push(
+        [
+          ...(page.CommonPrefixes ?? []).map((p) => `${p.Prefix}*`),
+          ...(page.Contents ?? []).map((o) => o.Key ?? ''),
+        ].toSorted(),
+      );
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken !== undefined);
+    expect(pages).toEqual([['t/a/*', 't/b/*'], ['t/c', 't/d/*'], ['t/e']]);
+    const after = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 't/', StartAfter: 't/d/1' }),
+    );
+    expect(after.Contents?.map((o) => o.Key)).toEqual(['t/d/2', 't/e']);
+    await expect(
+      client.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: 'forged' })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it("answers S3's errors: NoSuchKey, NoSuchBucket, NotFound on HEAD, PreconditionFailed", async () => {
+    const client = s3();
+    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'missing' }))).rejects.toMatchObject(
+      {
+        name: 'NoSuchKey',
+        Key: 'missing',
+        $metadata: { httpStatusCode: 404 },
+      },
+    );
+    await expect(
+      client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing' })),
+    ).rejects.toMatchObject({
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: 'nope', Key: 'k', Body: 'x' })),
+    ).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+      BucketName: 'nope',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(client.send(new ListObjectsV2Command({ Bucket: 'nope' }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
+    // Create-only writes, for outcomes that must be written once.
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: '1', IfNoneMatch: '*' }));
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'once', Body: '2', IfNoneMatch: '*' })),
+    ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    expect(emu.objects(BUCKET).map((o) => o.body.toString())).toEqual(['1']);
+  });
+
+  it('takes streamed (aws-chunked) bodies, keys that look like Glacier paths, and metadata', async () => {
+    const client = s3();
+    const big = Buffer.alloc(200_000, 7);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: '123456789012/vaults/v/multipart-uploads/u',
+        Body: Readable.from([big.subarray(0, 70_000), big.subarray(70_000)]),
+        ContentLength: big.length,
+        Metadata: { run: 'r1' },
+      }),
+    );
+    const [object] = emu.objects(BUCKET);
+    expect(object?.body.equals(big)).toBe(true);
+    expect(object?.metadata).toEqual({ run: 'r1' });
+    const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: object?.key }));
+    expect(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(big)).toBe(true);
+    expect(got.Metadata).toEqual({ run: 'r1' });
+    expect(emu.requests({ service: 'glacier' })).toEqual([]);
+  });
+
+  it('deletes one object or many, and throttles with SlowDown through the fault rules', async () => {
+    const client = s3();
+    for (const Key of ['a', 'b & <c>', 'd'])
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'a' }));
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'never-there' }));
+    const deleted = await client.send(
+      new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'b & <c>' }, { Key: 'd' }] } }),
+    );
+    expect(deleted.Deleted?.map((d) => d.Key)).toEqual(['b & <c>', 'd']);
+    expect(emu.objects(BUCKET)).toEqual([]);
+
+    emu.clearRequests();
+    emu.setFaults({ rules: [{ service: 's3', operation: 'PutObject', fault: 'throttle', times: 1 }] });
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'x' })),
+    ).rejects.toMatchObject({
+      name: 'SlowDown',
+      $metadata: { httpStatusCode: 503 },
+    });
+    emu.setFaults({ rules: [{ service: 's3', operation: 'PutObject', fault: 'throttle', times: 1 }] });
+    await s3(2).send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'x' }));
+    expect(emu.requests({ service: 's3', operation: 'PutObject' }).map((r) => r.status)).toEqual([
+      503, 503, 200,
     ]);
   });
 });
