@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, makeUploads, startEmulator } from '../../local/emulator';
+import { type Emulator, makeUploads, readSeedFile, startEmulator } from '../../local/emulator';
 import { FAKE_CREDENTIALS } from './helpers/sdk-clients';
 
 // Fleet mode sweeps many accounts and regions from one place: the emulator keeps each
@@ -732,5 +732,22 @@ describe('S3 for run data', () => {
     expect(emu.requests({ service: 's3', operation: 'PutObject' }).map((r) => r.status)).toEqual([
       503, 503, 200,
     ]);
+  });
+});
+
+describe('the fleet example seed', () => {
+  it('loads, and answers as it says', async () => {
+    emu.seed(await readSeedFile('local/emulator/seed.fleet.example.json'));
+    const pages = await organizations().send(new ListAccountsCommand({}));
+    expect(pages.Accounts?.map((a) => a.Name)).toEqual(['management', 'prod', 'staging', 'retired']);
+    const prod = await assume('us-east-1', `arn:aws:iam::${B}:role/glacier-sweeper-spoke`);
+    expect(await vaultNames(glacier('us-east-1', prod))).toEqual(['backups', 'legal-hold']);
+    expect(await vaultNames(glacier('eu-west-1', prod))).toEqual(['backups']);
+    await expect(
+      assume('us-east-1', 'arn:aws:iam::310987654321:role/glacier-sweeper-spoke'),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+    expect(emu.objects('glacier-sweeper-fleet-runs')).toEqual([]);
   });
 });
