@@ -8,6 +8,10 @@ export interface FaultRule {
   operation?: string;
   vault?: string;
   uploadId?: string;
+  /** The account the call acts on (see RecordedRequest.accountId). */
+  accountId?: string;
+  /** The region the call was signed for. */
+  region?: string;
   fault: FaultKind;
   /** HTTP status for `error` (default 500) or `throttle` (default: the service's own). */
   status?: number;
@@ -42,6 +46,8 @@ export interface RequestTarget {
   operation: string;
   vault?: string | undefined;
   uploadId?: string | undefined;
+  accountId?: string | undefined;
+  region?: string | undefined;
 }
 
 export interface FaultDecision {
@@ -69,7 +75,9 @@ function matches(rule: FaultRule, target: RequestTarget): boolean {
     (rule.service === undefined || rule.service === target.service) &&
     (rule.operation === undefined || rule.operation === target.operation) &&
     (rule.vault === undefined || rule.vault === target.vault) &&
-    (rule.uploadId === undefined || rule.uploadId === target.uploadId)
+    (rule.uploadId === undefined || rule.uploadId === target.uploadId) &&
+    (rule.accountId === undefined || rule.accountId === target.accountId) &&
+    (rule.region === undefined || rule.region === target.region)
   );
 }
 

@@ -32,12 +32,21 @@ export interface Archive {
 
 export interface Vault {
   accountId: string;
+  region: string;
   name: string;
   arn: string;
   creationDate: string;
   uploads: OrderedIndex<Upload>;
   uploadsById: Map<string, Upload>;
   archives: Archive[];
+  /** In the order they were added; at most 10, as the service allows. */
+  tags: Map<string, string>;
+}
+
+/** Where a vault lives: its owner account and the region of the endpoint. */
+export interface VaultScope {
+  accountId: string;
+  region: string;
 }
 
 export interface NewUpload {
@@ -64,66 +73,79 @@ function fnv1a(text: string): string {
 }
 
 export class GlacierStore {
-  private readonly accounts = new Map<string, OrderedIndex<Vault>>();
+  /** Vaults by `account/region`: each pair is a separate namespace, as on AWS. */
+  private readonly scopes = new Map<string, OrderedIndex<Vault>>();
   // One seeded stream rather than a hash per id: seeding 50,000 uploads must take milliseconds.
   private random = seededRandom(ID_SEED);
 
   constructor(
+    /** The region a vault is in when nobody names one (unsigned requests, seeds without a region). */
     readonly region: string,
     readonly defaultAccountId: string,
   ) {}
 
-  /** `-` in a path means the caller's own account. */
+  /** `-` in a path means the caller's own account; here, without a caller, the default account. */
   account(accountId: string): string {
     return accountId === '-' ? this.defaultAccountId : accountId;
   }
 
   clear(): void {
-    this.accounts.clear();
+    this.scopes.clear();
     this.random = seededRandom(ID_SEED);
   }
 
-  private vaults(accountId: string): OrderedIndex<Vault> {
-    const id = this.account(accountId);
-    let vaults = this.accounts.get(id);
+  private key(accountId: string, region: string): string {
+    return `${this.account(accountId)}/${region}`;
+  }
+
+  private vaults(accountId: string, region: string): OrderedIndex<Vault> {
+    const key = this.key(accountId, region);
+    let vaults = this.scopes.get(key);
     if (vaults === undefined) {
       vaults = new OrderedIndex<Vault>();
-      this.accounts.set(id, vaults);
+      this.scopes.set(key, vaults);
     }
     return vaults;
   }
 
-  vault(accountId: string, name: string): Vault | undefined {
-    return this.accounts.get(this.account(accountId))?.get(name);
+  vault(accountId: string, name: string, region = this.region): Vault | undefined {
+    return this.scopes.get(this.key(accountId, region))?.get(name);
   }
 
-  createVault(accountId: string, name: string, creationDate = new Date().toISOString()): Vault {
+  createVault(
+    accountId: string,
+    name: string,
+    creationDate = new Date().toISOString(),
+    region = this.region,
+  ): Vault {
     const id = this.account(accountId);
-    const existing = this.vault(id, name);
+    const existing = this.vault(id, name, region);
     if (existing !== undefined) return existing;
     const vault: Vault = {
       accountId: id,
+      region,
       name,
-      arn: `arn:aws:glacier:${this.region}:${id}:vaults/${name}`,
+      arn: `arn:aws:glacier:${region}:${id}:vaults/${name}`,
       creationDate,
       uploads: new OrderedIndex<Upload>(),
       uploadsById: new Map(),
       archives: [],
+      tags: new Map(),
     };
-    this.vaults(id).set(name, vault);
+    this.vaults(id, region).set(name, vault);
     return vault;
   }
 
-  deleteVault(accountId: string, name: string): boolean {
-    return this.accounts.get(this.account(accountId))?.delete(name) ?? false;
+  deleteVault(accountId: string, name: string, region = this.region): boolean {
+    return this.scopes.get(this.key(accountId, region))?.delete(name) ?? false;
   }
 
-  vaultPage(accountId: string, afterName: string | undefined, limit: number) {
-    return this.vaults(accountId).page(afterName, limit);
+  vaultPage(accountId: string, afterName: string | undefined, limit: number, region = this.region) {
+    return this.vaults(accountId, region).page(afterName, limit);
   }
 
   allVaults(): Vault[] {
-    return [...this.accounts.values()].flatMap((vaults) => vaults.values());
+    return [...this.scopes.values()].flatMap((vaults) => vaults.values());
   }
 
   /** A 92-character base64url id like the service's; deterministic for the same sequence of calls. */

@@ -1,6 +1,6 @@
 import type { Reply } from './errors';
 import { ServiceError } from './errors';
-import type { GlacierStore, Upload, Vault } from './glacier-store';
+import type { GlacierStore, Upload, Vault, VaultScope } from './glacier-store';
 import { type HttpCall, header } from './http-call';
 import { combineTreeHashes, treeHash } from './tree-hash';
 
@@ -14,7 +14,11 @@ export interface GlacierRoute {
 const MIB = 1024 * 1024;
 
 /** Maps method and path to an operation, so faults can target it before anything runs. */
-export function routeGlacier(method: string, path: string): GlacierRoute | undefined {
+export function routeGlacier(
+  method: string,
+  path: string,
+  query?: URLSearchParams,
+): GlacierRoute | undefined {
   const segments = path.split('/').slice(1).map(decodeURIComponent);
   const [accountId, vaults, vault, sub, uploadId, ...rest] = segments;
   if (accountId === undefined || vaults !== 'vaults' || rest.length > 0) return undefined;
@@ -22,6 +26,13 @@ export function routeGlacier(method: string, path: string): GlacierRoute | undef
     return method === 'GET' ? { operation: 'ListVaults', accountId } : undefined;
   if (sub === undefined) {
     const operation = { PUT: 'CreateVault', GET: 'DescribeVault', DELETE: 'DeleteVault' }[method];
+    return operation === undefined ? undefined : { operation, accountId, vault };
+  }
+  if (sub === 'tags' && uploadId === undefined) {
+    if (method === 'GET') return { operation: 'ListTagsForVault', accountId, vault };
+    const action = method === 'POST' ? query?.get('operation') : undefined;
+    const operation =
+      action === 'add' ? 'AddTagsToVault' : action === 'remove' ? 'RemoveTagsFromVault' : undefined;
     return operation === undefined ? undefined : { operation, accountId, vault };
   }
   if (sub !== 'multipart-uploads') return undefined;
@@ -123,8 +134,18 @@ function sortedParts(upload: Upload) {
   return [...upload.parts.values()].sort((a, b) => a.start - b.start);
 }
 
-export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: HttpCall): Reply {
+/**
+ * `where` is the account the path names (`-` already resolved to the caller's) and the region the
+ * request was signed for; without it, the store's defaults.
+ */
+export function handleGlacier(
+  store: GlacierStore,
+  route: GlacierRoute,
+  call: HttpCall,
+  where: VaultScope = { accountId: store.account(route.accountId), region: store.region },
+): Reply {
   const { requestId } = call;
+  const { accountId, region } = where;
   if (route.operation === 'ListVaults') {
     const limit = parseLimit(call, 10, 10);
     const markerArn = call.query.get('marker');
@@ -132,7 +153,7 @@ export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: Ht
     const after = markerArn === null || markerArn === '' ? undefined : markerArn.split(':vaults/')[1];
     if (markerArn !== null && markerArn !== '' && after === undefined)
       throw invalid(`Invalid marker: ${markerArn}`);
-    const page = store.vaultPage(route.accountId, after, limit);
+    const page = store.vaultPage(accountId, after, limit, region);
     const last = page.values.at(-1);
     return json(
       200,
@@ -143,15 +164,15 @@ export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: Ht
   const name = route.vault as string;
   if (route.operation === 'CreateVault') {
     if (!/^[a-zA-Z0-9_.-]{1,255}$/.test(name)) throw invalid(`Invalid vault name: ${name}`);
-    const vault = store.createVault(route.accountId, name);
+    const vault = store.createVault(accountId, name, undefined, region);
     return json(201, undefined, requestId, { location: `/${vault.accountId}/vaults/${name}` });
   }
-  const vault = store.vault(route.accountId, name);
+  const vault = store.vault(accountId, name, region);
   if (vault === undefined) {
     throw new ServiceError(
       404,
       'ResourceNotFoundException',
-      `Vault not found for ARN: arn:aws:glacier:${store.region}:${store.account(route.accountId)}:vaults/${name}`,
+      `Vault not found for ARN: arn:aws:glacier:${region}:${accountId}:vaults/${name}`,
     );
   }
   switch (route.operation) {
@@ -159,7 +180,15 @@ export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: Ht
       return json(200, describeVault(vault), requestId);
     case 'DeleteVault':
       if (vault.archives.length > 0) throw invalid(`Vault not empty or recently written to: ${vault.arn}`);
-      store.deleteVault(route.accountId, name);
+      store.deleteVault(accountId, name, region);
+      return json(204, undefined, requestId);
+    case 'ListTagsForVault':
+      return json(200, { Tags: Object.fromEntries(vault.tags) }, requestId);
+    case 'AddTagsToVault':
+      addTags(vault, readJson(call).Tags);
+      return json(204, undefined, requestId);
+    case 'RemoveTagsFromVault':
+      removeTags(vault, readJson(call).TagKeys);
       return json(204, undefined, requestId);
     case 'InitiateMultipartUpload':
       return initiate(store, vault, call);
@@ -194,6 +223,46 @@ export function handleGlacier(store: GlacierStore, route: GlacierRoute, call: Ht
     default:
       throw new ServiceError(400, 'UnsupportedOperation', `${route.operation} is not emulated`);
   }
+}
+
+const MAX_TAGS = 10;
+
+function readJson(call: HttpCall): Record<string, unknown> {
+  if (call.body.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(call.body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // answered below, as the service does for a body it cannot read
+  }
+  throw new ServiceError(400, 'SerializationException', 'The request body is not a JSON object');
+}
+
+function checkTag(key: string, value: string): void {
+  if (key.length < 1 || key.length > 128) throw invalid(`Tag key must be 1 to 128 characters: ${key}`);
+  if (value.length > 256) throw invalid(`Tag value must be at most 256 characters (key ${key})`);
+  if (key.toLowerCase().startsWith('aws:')) throw invalid(`Tag keys starting with aws: are reserved: ${key}`);
+}
+
+function addTags(vault: Vault, tags: unknown): void {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags))
+    throw new ServiceError(400, 'MissingParameterValueException', 'Tags must be a map of strings');
+  const entries = Object.entries(tags);
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string') throw invalid(`Tag value must be a string (key ${key})`);
+    checkTag(key, value);
+  }
+  const after = new Set([...vault.tags.keys(), ...entries.map(([key]) => key)]);
+  if (after.size > MAX_TAGS)
+    throw new ServiceError(400, 'LimitExceededException', `A vault can have at most ${MAX_TAGS} tags`);
+  for (const [key, value] of entries) vault.tags.set(key, value as string);
+}
+
+function removeTags(vault: Vault, keys: unknown): void {
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
+    throw new ServiceError(400, 'MissingParameterValueException', 'TagKeys must be a list of strings');
+  for (const key of keys) vault.tags.delete(key);
 }
 
 function initiate(store: GlacierStore, vault: Vault, call: HttpCall): Reply {

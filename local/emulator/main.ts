@@ -3,17 +3,20 @@ import { readSeedFile, startEmulator } from './index';
 
 const USAGE = `Usage: npm run emulator -- [options]
 
-Local Glacier (multipart uploads), SNS and SSM emulator on 127.0.0.1.
+Local emulator on 127.0.0.1 of Glacier (vaults, multipart uploads, tags), SNS, SSM, STS
+(AssumeRole, GetCallerIdentity), Organizations (ListAccounts) and S3 (objects, path-style).
+Glacier state is per account and region, read from each request's SigV4 credential scope.
 
   --port N            port to listen on (default 0: any free port)
-  --seed FILE         JSON seed: { vaults, parameters, topics } (see local/emulator/seed.example.json)
+  --seed FILE         JSON seed: { vaults, parameters, topics, accounts, roles, organization, buckets }
+                      (see local/emulator/seed.example.json and seed.fleet.example.json)
   --latency-ms N      delay every answer by N ms
   --jitter-ms N       add a random 0..N ms on top
   --throttle-rate R   answer this share of requests (0-1) with the service's throttling error
   --error-rate R      answer this share of requests (0-1) with a 5xx
   --fault-seed N      seed of the fault PRNG (default 1), for reproducible runs
-  --account-id ID     account that "-" stands for (default 123456789012)
-  --region REGION     region used in ARNs (default us-east-1)
+  --account-id ID     account of any credentials STS did not issue (default 123456789012)
+  --region REGION     region of unsigned requests and of seeds naming none (default us-east-1)
   --help              show this text`;
 
 class UsageError extends Error {

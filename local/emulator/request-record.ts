@@ -9,9 +9,19 @@ export interface RecordedRequest {
   operation: string;
   method: string;
   path: string;
+  /** The account the call acts on: a vault's owner for Glacier, else the caller's account. */
   accountId: string | undefined;
+  /** The account of the credentials that signed the call (the default account when unsigned). */
+  callerAccountId: string;
+  /** Access key id of the signature; undefined when unsigned. */
+  accessKeyId: string | undefined;
+  /** Region of the signature's credential scope, or the emulator's default region. */
+  region: string;
   vault: string | undefined;
   uploadId: string | undefined;
+  /** S3 bucket and object key, for S3 calls. */
+  bucket: string | undefined;
+  key: string | undefined;
   /** null while unanswered, and for ever for a reset or hung request. */
   status: number | null;
   errorCode: string | undefined;
@@ -20,7 +30,22 @@ export interface RecordedRequest {
 }
 
 export type RequestFilter = Partial<
-  Pick<RecordedRequest, 'service' | 'operation' | 'vault' | 'uploadId' | 'status' | 'fault' | 'errorCode'>
+  Pick<
+    RecordedRequest,
+    | 'service'
+    | 'operation'
+    | 'vault'
+    | 'uploadId'
+    | 'status'
+    | 'fault'
+    | 'errorCode'
+    | 'accountId'
+    | 'callerAccountId'
+    | 'accessKeyId'
+    | 'region'
+    | 'bucket'
+    | 'key'
+  >
 >;
 
 export class RequestRecord {

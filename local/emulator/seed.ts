@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { GlacierStore, Part } from './glacier-store';
+import type { SeedAccount, SeedOrganization, SeedRole } from './seed-fleet';
 import type { SnsState } from './sns';
 import type { SsmState } from './ssm';
 
@@ -32,6 +33,10 @@ export interface SeedGenerate {
 export interface SeedVault {
   name: string;
   accountId?: string;
+  /** Default: the emulator's region. */
+  region?: string;
+  /** Set as given, unchecked (e.g. `{ 'glacier-sweeper': 'skip' }`). */
+  tags?: Record<string, string>;
   createdAt?: string;
   uploads?: SeedUpload[];
   generate?: SeedGenerate;
@@ -48,6 +53,11 @@ export interface Seed {
   parameters?: SeedParameter[];
   /** Topic names (not ARNs). */
   topics?: string[];
+  accounts?: SeedAccount[];
+  roles?: SeedRole[];
+  organization?: SeedOrganization;
+  /** S3 buckets to create, empty. */
+  buckets?: string[];
 }
 
 export interface SeedResult {
@@ -116,7 +126,13 @@ export function applySeed(seed: Seed, glacier: GlacierStore, sns: SnsState, ssm:
   for (const seedVault of seed.vaults ?? []) {
     if (typeof seedVault.name !== 'string' || seedVault.name === '')
       throw new SeedError('every vault needs a name');
-    const vault = glacier.createVault(seedVault.accountId ?? '-', seedVault.name, seedVault.createdAt);
+    const vault = glacier.createVault(
+      seedVault.accountId ?? '-',
+      seedVault.name,
+      seedVault.createdAt,
+      seedVault.region,
+    );
+    for (const [key, value] of Object.entries(seedVault.tags ?? {})) vault.tags.set(key, value);
     const ids = result.uploadIds[seedVault.name] ?? [];
     result.uploadIds[seedVault.name] = ids;
     const uploads = [...(seedVault.uploads ?? []), ...(seedVault.generate ? expand(seedVault.generate) : [])];

@@ -1,16 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AccountDirectory, Caller } from './accounts';
+import { type CredentialScope, credentialScope } from './credential-scope';
 import { DEFAULT_FAULTS, type Reply, renderError, ServiceError, type ServiceName } from './errors';
 import type { FaultDecision, FaultInjector } from './faults';
 import { type GlacierRoute, handleGlacier, routeGlacier } from './glacier';
-import type { GlacierStore } from './glacier-store';
+import type { GlacierStore, VaultScope } from './glacier-store';
 import type { HttpCall } from './http-call';
+import {
+  handleOrganizations,
+  ORGANIZATIONS_TARGET,
+  type OrganizationState,
+  organizationsOperation,
+} from './organizations';
 import type { RecordedRequest, RequestRecord } from './request-record';
+import { handleS3, routeS3, type S3Route, type S3State } from './s3';
 import { handleSns, type SnsState, snsOperation } from './sns';
 import { handleSsm, type SsmState, ssmOperation } from './ssm';
+import { handleSts, STS_VERSION } from './sts';
 
 export interface EmulatorState {
+  accounts: AccountDirectory;
   glacier: GlacierStore;
+  organizations: OrganizationState;
+  s3: S3State;
   sns: SnsState;
   ssm: SsmState;
   faults: FaultInjector;
@@ -21,6 +34,7 @@ interface Classified {
   service: ServiceName | 'unknown';
   operation: string;
   glacierRoute?: GlacierRoute | undefined;
+  s3Route?: S3Route | undefined;
   form?: URLSearchParams | undefined;
 }
 
@@ -35,25 +49,51 @@ function readBody(req: IncomingMessage, keep: boolean): Promise<Buffer> {
   });
 }
 
-function classify(req: IncomingMessage, path: string, body: Buffer): Classified {
+/** `signedFor` is the service of the signature's scope, which tells STS from SNS (both POST forms to /). */
+function classify(
+  req: IncomingMessage,
+  path: string,
+  query: URLSearchParams,
+  body: Buffer,
+  signedFor: string | undefined,
+): Classified {
+  // S3 paths (`/bucket/key`) can look like Glacier's: only the signature tells them apart.
+  if (signedFor === 's3') {
+    const s3Route = routeS3(req.method ?? 'GET', path, query, req.headers);
+    return { service: 's3', operation: s3Route.operation, s3Route };
+  }
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
     return { service: 'ssm', operation: ssmOperation(target) };
   }
-  const glacierRoute = routeGlacier(req.method ?? 'GET', path);
+  if (typeof target === 'string' && target.startsWith(ORGANIZATIONS_TARGET)) {
+    return { service: 'organizations', operation: organizationsOperation(target) };
+  }
+  const glacierRoute = routeGlacier(req.method ?? 'GET', path, query);
   if (glacierRoute !== undefined || req.headers['x-amz-glacier-version'] !== undefined) {
     return { service: 'glacier', operation: glacierRoute?.operation ?? 'Unknown', glacierRoute };
   }
   if (req.method === 'POST' && path === '/') {
     const { operation, form } = snsOperation(body);
-    return { service: 'sns', operation, form };
+    const sts = signedFor === 'sts' || (signedFor === undefined && form.get('Version') === STS_VERSION);
+    return { service: sts ? 'sts' : 'sns', operation, form };
   }
   return { service: 'unknown', operation: 'Unknown' };
 }
 
+/** Services with an endpoint per region; Organizations is global. */
+const REGIONAL = new Set<string>(['glacier', 'sns', 'ssm', 'sts']);
+
+/** Credentials of an account are unknown in a region it has not enabled; each protocol says so its own way. */
+function unrecognizedCredentials(service: ServiceName): ServiceError {
+  const code =
+    service === 'sns' || service === 'sts' ? 'InvalidClientTokenId' : 'UnrecognizedClientException';
+  return new ServiceError(403, code, 'The security token included in the request is invalid.');
+}
+
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.status === 204 ? '' : (reply.body ?? '');
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.writeHead(reply.status, { 'content-length': String(Buffer.byteLength(body)), ...reply.headers });
   res.end(body);
 }
 
@@ -91,17 +131,38 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       timers.set(timer, res);
     });
 
-  const execute = (classified: Classified, call: HttpCall): Reply => {
+  const execute = (classified: Classified, call: HttpCall, caller: Caller, where: VaultScope): Reply => {
+    const { service } = classified;
+    if (
+      service !== 'unknown' &&
+      REGIONAL.has(service) &&
+      !state.accounts.regionEnabled(caller.accountId, where.region)
+    ) {
+      throw unrecognizedCredentials(service);
+    }
     switch (classified.service) {
       case 'glacier':
         if (classified.glacierRoute === undefined) {
           throw new ServiceError(400, 'UnsupportedOperation', `${call.method} ${call.path} is not emulated`);
         }
-        return handleGlacier(state.glacier, classified.glacierRoute, call);
+        return handleGlacier(state.glacier, classified.glacierRoute, call, where);
       case 'sns':
         return handleSns(state.sns, classified.operation, classified.form ?? new URLSearchParams(), call);
       case 'ssm':
         return handleSsm(state.ssm, classified.operation, call);
+      case 'sts':
+        return handleSts(
+          state.accounts,
+          classified.operation,
+          classified.form ?? new URLSearchParams(),
+          call,
+          caller,
+          where.region,
+        );
+      case 's3':
+        return handleS3(state.s3, classified.s3Route ?? { operation: 'Unknown' }, call, caller);
+      case 'organizations':
+        return handleOrganizations(state.organizations, state.accounts, classified.operation, call, caller);
       default:
         throw new ServiceError(
           400,
@@ -114,16 +175,28 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req, needsBody(req, url.pathname));
-    const classified = classify(req, url.pathname, body);
+    const scope: CredentialScope | undefined = credentialScope(req.headers, url.searchParams);
+    const classified = classify(req, url.pathname, url.searchParams, body, scope?.service);
     const route = classified.glacierRoute;
+    const caller = state.accounts.caller(scope?.accessKeyId);
+    // An account id in the path is taken as given (cross-account vault access); `-` is the caller's.
+    const where: VaultScope = {
+      accountId: route === undefined || route.accountId === '-' ? caller.accountId : route.accountId,
+      region: scope?.region ?? state.accounts.defaultRegion,
+    };
     const entry: RecordedRequest = state.record.start({
       service: classified.service,
       operation: classified.operation,
       method: req.method ?? 'GET',
       path: url.pathname,
-      accountId: route ? state.glacier.account(route.accountId) : undefined,
+      accountId: where.accountId,
+      callerAccountId: caller.accountId,
+      accessKeyId: scope?.accessKeyId,
+      region: where.region,
       vault: route?.vault,
       uploadId: route?.uploadId,
+      bucket: classified.s3Route?.bucket,
+      key: classified.s3Route?.key,
     });
     const started = performance.now();
     const service = classified.service === 'unknown' ? 'glacier' : classified.service;
@@ -132,6 +205,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       operation: classified.operation,
       vault: route?.vault,
       uploadId: route?.uploadId,
+      accountId: where.accountId,
+      region: where.region,
     });
     entry.fault = decision.kind;
     if (decision.delayMs > 0) await delay(decision.delayMs, res);
@@ -155,7 +230,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     let reply: Reply;
     try {
       if (decision.kind === 'throttle' || decision.kind === 'error') throw faultError(service, decision);
-      reply = execute(classified, call);
+      reply = execute(classified, call, caller, where);
     } catch (error) {
       const serviceError =
         error instanceof ServiceError

@@ -20,6 +20,11 @@ interface CliResult {
 let emu: Emulator;
 
 function aws(...args: string[]): Promise<CliResult> {
+  return awsWith({}, ...args);
+}
+
+/** `env` adds to or overrides the environment below (other credentials, another region). */
+function awsWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       AWS,
@@ -35,6 +40,7 @@ function aws(...args: string[]): Promise<CliResult> {
           // Keep any profile on this machine out of the run.
           AWS_CONFIG_FILE: '/nonexistent',
           AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+          ...env,
         },
       },
       (error, stdout, stderr) => {
@@ -46,7 +52,11 @@ function aws(...args: string[]): Promise<CliResult> {
 }
 
 async function awsJson(...args: string[]): Promise<Record<string, unknown>> {
-  const result = await aws(...args);
+  return awsJsonWith({}, ...args);
+}
+
+async function awsJsonWith(env: Record<string, string>, ...args: string[]): Promise<Record<string, unknown>> {
+  const result = await awsWith(env, ...args);
   if (result.code !== 0) throw new Error(`aws ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout || '{}') as Record<string, unknown>;
 }
@@ -80,6 +90,18 @@ if (!installed && required) {
     // The three services run side by side: each CLI call costs about a second of Python start-up.
     it('speaks Glacier, SNS and SSM as botocore expects', async () => {
       await Promise.all([glacierFlow(), snsFlow(), ssmFlow()]);
+    });
+
+    it('speaks STS and Organizations as botocore expects, and keeps accounts and regions apart', async () => {
+      emu.seed({
+        accounts: [{ id: '111111111111', state: 'SUSPENDED' }, { id: SPOKE_ACCOUNT }, { id: '333333333333' }],
+        roles: [{ accountId: SPOKE_ACCOUNT, name: 'spoke' }],
+        organization: {},
+        vaults: [
+          { name: 'spoke-vault', accountId: SPOKE_ACCOUNT, region: 'eu-west-1', tags: { team: 'cli' } },
+        ],
+      });
+      await Promise.all([stsFlow(), organizationsFlow()]);
     });
   });
 }
@@ -141,6 +163,74 @@ async function pageByHand(): Promise<{ seen: string[]; markers: (string | undefi
     markers.push(marker);
   } while (marker !== undefined);
   return { seen, markers };
+}
+
+const SPOKE_ACCOUNT = '222222222222';
+
+async function stsFlow(): Promise<void> {
+  expect(await awsJson('sts', 'get-caller-identity')).toMatchObject({
+    Account: emu.accountId,
+    Arn: `arn:aws:iam::${emu.accountId}:user/emulator`,
+  });
+  const roleArn = `arn:aws:iam::${SPOKE_ACCOUNT}:role/spoke`;
+  const assumed = (await awsJson(
+    'sts',
+    'assume-role',
+    '--region',
+    'eu-west-1',
+    '--role-arn',
+    roleArn,
+    '--role-session-name',
+    'cli',
+  )) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } };
+  const asSpoke = {
+    AWS_ACCESS_KEY_ID: assumed.Credentials.AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: assumed.Credentials.SecretAccessKey,
+    AWS_SESSION_TOKEN: assumed.Credentials.SessionToken,
+    AWS_DEFAULT_REGION: 'eu-west-1',
+  };
+  const [identity, tags] = await Promise.all([
+    awsJsonWith(asSpoke, 'sts', 'get-caller-identity'),
+    awsJsonWith(
+      asSpoke,
+      'glacier',
+      'list-tags-for-vault',
+      '--account-id',
+      '-',
+      '--vault-name',
+      'spoke-vault',
+    ),
+  ]);
+  expect(identity).toMatchObject({
+    Account: SPOKE_ACCOUNT,
+    Arn: `arn:aws:sts::${SPOKE_ACCOUNT}:assumed-role/spoke/cli`,
+  });
+  expect(tags).toEqual({ Tags: { team: 'cli' } });
+  const denied = await aws(
+    'sts',
+    'assume-role',
+    '--role-arn',
+    `${roleArn}-missing`,
+    '--role-session-name',
+    'cli',
+  );
+  expect(denied.code).not.toBe(0);
+  expect(denied.stderr).toContain('AccessDenied');
+}
+
+async function organizationsFlow(): Promise<void> {
+  const listed = (await awsJson('organizations', 'list-accounts', '--page-size', '2')) as {
+    Accounts: { Id: string; Status?: string }[];
+  };
+  expect(listed.Accounts.map((a) => a.Id)).toEqual([
+    emu.accountId,
+    '111111111111',
+    SPOKE_ACCOUNT,
+    '333333333333',
+  ]);
+  // The retired Status is not sent; this CLI's botocore predates State, so it shows neither.
+  expect(listed.Accounts.every((a) => a.Status === undefined)).toBe(true);
+  expect(emu.requests({ service: 'organizations', operation: 'ListAccounts', status: 200 })).toHaveLength(2);
 }
 
 async function snsFlow(): Promise<void> {
