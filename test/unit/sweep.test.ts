@@ -6,6 +6,7 @@ import { parseSettings, ssmNames } from '../../lambda/core/settings';
 import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
 import type { Upload, VaultTarget } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
+import { pattern } from './helpers/patterns';
 
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 const SEVEN_DAYS = parseDuration('7d') as Duration;
@@ -280,7 +281,7 @@ describe('sweepRun', () => {
       .addVault('backup-1', mixed())
       .addVault('logs', mixed())
       .addVault('backup-2', []);
-    const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: /^backup-/ }));
+    const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: pattern('^backup-') }));
     expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'backup-2']);
     expect(api.listCalls('logs')).toEqual([]);
   });
