@@ -53,14 +53,14 @@ Options:
   --older-than DURATION     threshold: a whole number and m, h, d or w, from 24h to 3650d
                             (default ${DEFAULT_OLDER_THAN})
   --exclude REGEX           never touch uploads whose description or upload id matches
-                            (JavaScript regular expression, at most 256 characters)
+                            (RE2 syntax, matched in linear time; at most 256 characters)
   --abort                   abort stale uploads (default: report only)
   --max-aborts N            most aborts in this run; past it uploads are only reported
                             (default ${DEFAULT_MAX_ABORTS})
   --max-list-parts N        most uploads whose parts are listed (to show bytes at stake)
                             (default ${DEFAULT_MAX_LIST_PARTS})
   --account-id ID           12-digit vault owner account, or '-' for the caller's (default ${DEFAULT_ACCOUNT_ID})
-  --vault-pattern REGEX     with --vault '*', only vault names matching it
+  --vault-pattern REGEX     with --vault '*', only vault names matching it (RE2 syntax)
   --vault-concurrency N     vaults swept at once, 1-${MAX_VAULT_CONCURRENCY} (default ${DEFAULT_VAULT_CONCURRENCY})
   --abort-concurrency N     aborts in flight per vault, 1-${MAX_ABORT_CONCURRENCY} (default ${DEFAULT_ABORT_CONCURRENCY})
   --region REGION           AWS region (default: the SDK's, e.g. AWS_REGION or your profile)

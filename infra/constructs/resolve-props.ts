@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_SSM_PREFIX, PARAM } from '../../lambda/core/defaults';
+import type { Pattern } from '../../lambda/core/pattern';
 import {
   ConfigError,
   parseAccountId,
@@ -188,7 +189,7 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
   }
 
   let ssmPrefix: string;
-  let pattern: RegExp | undefined;
+  let pattern: Pattern | undefined;
   try {
     ssmPrefix = parseSsmPrefix(props.ssmPrefix ?? DEFAULT_SSM_PREFIX, 'ssmPrefix');
     pattern = parseVaultPattern(props.vaultPattern, 'vaultPattern');

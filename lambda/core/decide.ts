@@ -1,10 +1,11 @@
+import type { Pattern } from './pattern';
 import type { Action, Upload } from './types';
 
 /** What the sweep may do with the uploads of one vault. */
 export interface UploadPolicy {
   readonly olderThanMs: number;
   readonly action: Action;
-  readonly exclude: RegExp | undefined;
+  readonly exclude: Pattern | undefined;
 }
 
 export type AnomalyReason = 'missing' | 'unparseable' | 'future' | 'no-upload-id';
@@ -41,13 +42,9 @@ export function parseCreationDate(text: string): number | undefined {
 }
 
 /** True when the exclude pattern matches the description (empty when null) or the upload id. */
-export function isExcluded(upload: Upload, exclude: RegExp | undefined): boolean {
+export function isExcluded(upload: Upload, exclude: Pattern | undefined): boolean {
   if (exclude === undefined) return false;
-  // A pattern with the g or y flag would carry lastIndex between calls; ours never has one, but be explicit.
-  exclude.lastIndex = 0;
-  if (exclude.test(upload.description ?? '')) return true;
-  exclude.lastIndex = 0;
-  return exclude.test(upload.uploadId);
+  return exclude.test(upload.description ?? '') || exclude.test(upload.uploadId);
 }
 
 /**

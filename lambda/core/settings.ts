@@ -19,6 +19,7 @@ import {
 } from './defaults';
 import { type Duration, isDurationError, parseDuration } from './duration';
 import { escapeUnsafeInJson } from './sanitize';
+import { compilePattern, isPatternError, type Pattern } from './pattern';
 import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**
@@ -137,7 +138,11 @@ function oneOf<T extends string>(
   return trimmed as T;
 }
 
-export function parseExclude(value: string | undefined, names: SettingNames): RegExp | undefined {
+/** The lead-in of every refused pattern: an operator used to JavaScript syntax learns the rules changed. */
+const notAccepted = (why: string): string => `is not an accepted RE2 pattern: ${why}`;
+
+/** `exclude`: a pattern of the accepted RE2 subset (see `pattern.ts`), at most 256 characters. */
+export function parseExclude(value: string | undefined, names: SettingNames): Pattern | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   if (value.length > MAX_EXCLUDE_LENGTH) {
     fail(
@@ -147,12 +152,9 @@ export function parseExclude(value: string | undefined, names: SettingNames): Re
       `is ${value.length} characters long; at most ${MAX_EXCLUDE_LENGTH} are allowed`,
     );
   }
-  try {
-    return new RegExp(value);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : 'invalid';
-    return fail(names, 'exclude', value, `is not a valid JavaScript regular expression (${why})`);
-  }
+  const compiled = compilePattern(value);
+  if (isPatternError(compiled)) return fail(names, 'exclude', value, notAccepted(compiled.error));
+  return compiled;
 }
 
 function wholeNumber(names: SettingNames, key: ParamKey, value: string): number {
@@ -221,7 +223,7 @@ export interface RuntimeEnv {
   readonly topicArn: string;
   readonly vaultConcurrency: number;
   readonly abortConcurrency: number;
-  readonly vaultPattern: RegExp | undefined;
+  readonly vaultPattern: Pattern | undefined;
   /** DynamoDB table of upload history for `quiet-period`; unset when the stack has none. */
   readonly stateTable: string | undefined;
 }
@@ -253,17 +255,14 @@ export function parseSsmPrefix(value: string, setting: string): string {
   return value;
 }
 
-export function parseVaultPattern(value: string | undefined, setting: string): RegExp | undefined {
+/** The vault-name pattern (env, CLI flag or construct prop, named by `setting`): the same compiler as `exclude`. */
+export function parseVaultPattern(value: string | undefined, setting: string): Pattern | undefined {
   if (value === undefined || value === '') return undefined;
-  try {
-    return new RegExp(value);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : 'invalid';
-    throw new ConfigError(
-      setting,
-      `${setting} = ${quote(value)}: is not a valid regular expression (${why})`,
-    );
+  const compiled = compilePattern(value);
+  if (isPatternError(compiled)) {
+    throw new ConfigError(setting, `${setting} = ${quote(value)}: ${notAccepted(compiled.error)}`);
   }
+  return compiled;
 }
 
 export function parseRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {

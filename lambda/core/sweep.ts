@@ -11,6 +11,7 @@ import {
 import { judgeUpload, RunBudget, type UploadPolicy } from './decide';
 import { createLimiter, mapLimited } from './limit';
 import { markerStuck, stuckMarkerError } from './paging';
+import type { Pattern } from './pattern';
 import {
   type Action,
   type AnomalyEntry,
@@ -67,7 +68,7 @@ export interface SweepVaultInput {
   readonly api: VaultApi;
   readonly vault: VaultTarget;
   readonly action: Action;
-  readonly exclude: RegExp | undefined;
+  readonly exclude: Pattern | undefined;
   readonly clock: Clock;
   /** Epoch ms after which no new page request and no new abort starts. */
   readonly deadline: number;
@@ -373,7 +374,7 @@ export interface SweepRunInput {
   /** Only these configured vaults (a manual invocation's `vaults`); already validated. */
   readonly onlyVaults?: readonly string[] | undefined;
   /** Narrows `*` and guards named vaults (SWEEPER_VAULT_PATTERN, --vault-pattern). */
-  readonly vaultPattern?: RegExp | undefined;
+  readonly vaultPattern?: Pattern | undefined;
   /** How the caller names the pattern and the vault list, for the error a named vault outside it raises. */
   readonly vaultPatternNames?: VaultScopeNames | undefined;
   /** A manual invocation's `{"action":"report"}`: never escalates, only de-escalates. */

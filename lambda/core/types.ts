@@ -1,4 +1,5 @@
 import type { Duration } from './duration';
+import type { Pattern } from './pattern';
 
 export type Action = 'report' | 'abort';
 export type Notify = 'findings' | 'always';
@@ -65,7 +66,7 @@ export interface SweepSettings {
   readonly action: Action;
   readonly accountId: string;
   readonly maxAborts: number;
-  readonly exclude: RegExp | undefined;
+  readonly exclude: Pattern | undefined;
   readonly notify: Notify;
   /** Activity-aware abort: abort only uploads seen unchanged for this long. Unset: age alone decides. */
   readonly quietPeriod: Duration | undefined;

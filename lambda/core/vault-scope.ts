@@ -36,7 +36,7 @@ export function checkVaultScope(
     if (pattern.test(name)) continue;
     const setting = names?.vaults ?? 'vaults';
     const patternSetting = names?.pattern ?? ENV.vaultPattern;
-    const shown = names === undefined ? String(pattern) : quote(names.text);
+    const shown = quote(names?.text ?? String(pattern));
     throw new ConfigError(
       setting,
       `${setting}: vault ${quote(name)} does not match ${patternSetting} = ${shown}: a vault outside the pattern is never swept (the IAM grant may be narrowed to it); remove the vault or widen the pattern`,

@@ -51,7 +51,12 @@ describe('invalid props fail synth with a message naming the prop', () => {
     [
       'an invalid exclude',
       { exclude: '(' },
-      /^GlacierSweeper: invalid prop exclude: .*not a valid JavaScript regular expression/,
+      /^GlacierSweeper: invalid prop exclude: .*is not an accepted RE2 pattern/,
+    ],
+    [
+      'an exclude with JavaScript-only lookahead',
+      { exclude: '^(?!keep)' },
+      /^GlacierSweeper: invalid prop exclude: exclude = "\^\(\?!keep\)": is not an accepted RE2 pattern: lookahead/,
     ],
     [
       'quietPeriod under a day',
@@ -122,7 +127,12 @@ describe('invalid props fail synth with a message naming the prop', () => {
     [
       'an invalid vaultPattern',
       { vaultPattern: '[' },
-      /^GlacierSweeper: invalid prop vaultPattern: .*not a valid regular expression/,
+      /^GlacierSweeper: invalid prop vaultPattern: .*is not an accepted RE2 pattern/,
+    ],
+    [
+      'a vaultPattern whose meaning differs between the engines',
+      { vaultPattern: '\\Abackup-' },
+      /^GlacierSweeper: invalid prop vaultPattern: vaultPattern = .*: is not an accepted RE2 pattern: \\A at character 1/,
     ],
     [
       'a vault outside vaultPattern',

@@ -7,6 +7,7 @@ import {
   type UploadPolicy,
 } from '../../lambda/core/decide';
 import type { Upload } from '../../lambda/core/types';
+import { pattern } from './helpers/patterns';
 
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 const DAY = 86_400_000;
@@ -79,9 +80,17 @@ describe('judgeUpload', () => {
   });
 
   it('skips a stale upload whose description or id matches exclude', () => {
-    const byDescription = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /nightly/ }, NOW);
-    const byId = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /^id-1$/ }, NOW);
-    const neither = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: /weekly/ }, NOW);
+    const byDescription = judgeUpload(
+      upload('2026-01-01T00:00:00Z'),
+      { ...policy, exclude: pattern('nightly') },
+      NOW,
+    );
+    const byId = judgeUpload(upload('2026-01-01T00:00:00Z'), { ...policy, exclude: pattern('^id-1$') }, NOW);
+    const neither = judgeUpload(
+      upload('2026-01-01T00:00:00Z'),
+      { ...policy, exclude: pattern('weekly') },
+      NOW,
+    );
     expect(byDescription).toMatchObject({ intent: 'skip' });
     expect(byId).toMatchObject({ intent: 'skip' });
     expect(neither).toMatchObject({ intent: 'abort' });
@@ -90,18 +99,14 @@ describe('judgeUpload', () => {
 
 describe('isExcluded', () => {
   it('searches an empty string when the description is missing', () => {
-    expect(isExcluded(upload('x', { description: undefined }), /^$/)).toBe(true);
-    expect(isExcluded(upload('x', { description: 'a' }), /^$/)).toBe(false);
+    expect(isExcluded(upload('x', { description: undefined }), pattern('^$'))).toBe(true);
+    expect(isExcluded(upload('x', { description: 'a' }), pattern('^$'))).toBe(false);
   });
 
-  it('gives the same answer twice for a global pattern (no lastIndex carried over)', () => {
-    const pattern = /backup/g;
+  it('gives the same answer every time (a compiled pattern carries no search state)', () => {
+    const backup = pattern('backup');
     const u = upload('x', { description: 'backup' });
-    expect([isExcluded(u, pattern), isExcluded(u, pattern), isExcluded(u, pattern)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect([isExcluded(u, backup), isExcluded(u, backup), isExcluded(u, backup)]).toEqual([true, true, true]);
   });
 });
 

@@ -168,7 +168,7 @@ describe('parseSettings rejects bad values, naming the parameter and the value',
       'invalid exclude',
       { vaults: 'a', exclude: '(unclosed' },
       `${p}/exclude`,
-      ['"(unclosed"', 'not a valid JavaScript regular expression'],
+      ['"(unclosed"', 'is not an accepted RE2 pattern', 'never closed'],
     ],
     [
       'over-long exclude',
@@ -240,7 +240,7 @@ describe('parseRuntimeEnv', () => {
     [{ ...topic, SWEEPER_VAULT_CONCURRENCY: '0' }, 'SWEEPER_VAULT_CONCURRENCY', '"0"'],
     [{ ...topic, SWEEPER_VAULT_CONCURRENCY: 'four' }, 'SWEEPER_VAULT_CONCURRENCY', '"four"'],
     [{ ...topic, SWEEPER_ABORT_CONCURRENCY: '1000' }, 'SWEEPER_ABORT_CONCURRENCY', 'from 1 to 64'],
-    [{ ...topic, SWEEPER_VAULT_PATTERN: '[' }, 'SWEEPER_VAULT_PATTERN', 'not a valid regular expression'],
+    [{ ...topic, SWEEPER_VAULT_PATTERN: '[' }, 'SWEEPER_VAULT_PATTERN', 'is not an accepted RE2 pattern'],
   ])('rejects %j', (env, setting, fragment) => {
     expectConfigError(() => parseRuntimeEnv(env), setting, fragment);
   });

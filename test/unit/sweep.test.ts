@@ -6,6 +6,7 @@ import { ConfigError, parseSettings, ssmNames } from '../../lambda/core/settings
 import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
 import type { Upload, VaultTarget } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
+import { pattern } from './helpers/patterns';
 
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 const SEVEN_DAYS = parseDuration('7d') as Duration;
@@ -321,7 +322,7 @@ describe('sweepRun', () => {
       .addVault('backup-1', mixed())
       .addVault('logs', mixed())
       .addVault('backup-2', []);
-    const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: /^backup-/ }));
+    const report = await sweepRun(runInput(api, { vaults: '*' }, { vaultPattern: pattern('^backup-') }));
     expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'backup-2']);
     expect(api.listCalls('logs')).toEqual([]);
   });
@@ -333,7 +334,7 @@ describe('sweepRun', () => {
         api,
         { vaults: 'backup-1,prod-db', action: 'abort' },
         {
-          vaultPattern: /^(backup|logs)-/,
+          vaultPattern: pattern('^(backup|logs)-'),
           vaultPatternNames: {
             pattern: 'SWEEPER_VAULT_PATTERN',
             text: '^(backup|logs)-',
@@ -358,7 +359,11 @@ describe('sweepRun', () => {
   it('sweeps named vaults that all match the vault pattern', async () => {
     const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('logs-2', mixed());
     const report = await sweepRun(
-      runInput(api, { vaults: 'backup-1,logs-2', action: 'abort' }, { vaultPattern: /^(backup|logs)-/ }),
+      runInput(
+        api,
+        { vaults: 'backup-1,logs-2', action: 'abort' },
+        { vaultPattern: pattern('^(backup|logs)-') },
+      ),
     );
     expect(report.vaults.map((v) => v.vault)).toEqual(['backup-1', 'logs-2']);
     expect(api.aborted).toHaveLength(10);
@@ -368,7 +373,11 @@ describe('sweepRun', () => {
     const api = new FakeVaultApi().addVault('backup-1', mixed()).addVault('prod-db', mixed());
     await expect(
       sweepRun(
-        runInput(api, { vaults: 'backup-1,prod-db' }, { vaultPattern: /^backup-/, onlyVaults: ['backup-1'] }),
+        runInput(
+          api,
+          { vaults: 'backup-1,prod-db' },
+          { vaultPattern: pattern('^backup-'), onlyVaults: ['backup-1'] },
+        ),
       ),
     ).rejects.toThrow(/"prod-db"/);
     expect(api.calls).toEqual([]);
