@@ -23,7 +23,6 @@ export const DEFAULT_RESERVED_CONCURRENCY = 1;
 
 /** Everything the construct builds from, validated; SSM values exactly as they are written. */
 export interface ResolvedProps {
-  readonly settings: SweepSettings;
   readonly ssmValues: {
     readonly vaults: string[];
     readonly olderThan: string;
@@ -257,7 +256,6 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     reserved === false ? undefined : wholeNumberIn('reservedConcurrency', reserved, 1, 1000);
 
   return {
-    settings,
     ssmValues: {
       vaults: entries,
       olderThan: settings.olderThan.text,
