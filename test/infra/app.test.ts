@@ -10,11 +10,12 @@ const fromCli = (context: Record<string, string>) =>
   readSweeperContext((key) => context[key], Object.keys(context));
 
 describe('app', () => {
-  it('synthesizes one stack per region of -c regions, each in its region', () => {
+  it('synthesizes one stack per region of -c regions, each in its region, all named GlacierSweeper', () => {
     const stacks = buildSweeperApp(testApp({ regions: 'us-east-1, eu-west-1' }));
-    expect(stacks.map((stack) => [stack.stackName, stack.region])).toEqual([
-      ['GlacierSweeper-us-east-1', 'us-east-1'],
-      ['GlacierSweeper-eu-west-1', 'eu-west-1'],
+    // Construct ids differ (they select a stack on the CLI); the CloudFormation stack name does not.
+    expect(stacks.map((stack) => [stack.node.id, stack.stackName, stack.region])).toEqual([
+      ['GlacierSweeper-us-east-1', 'GlacierSweeper', 'us-east-1'],
+      ['GlacierSweeper-eu-west-1', 'GlacierSweeper', 'eu-west-1'],
     ]);
     const [, euWest] = stacks;
     if (euWest === undefined) throw new Error('no eu-west-1 stack');
@@ -24,7 +25,38 @@ describe('app', () => {
   });
 
   it('synthesizes a single GlacierSweeper stack without -c regions', () => {
-    expect(buildSweeperApp(testApp()).map((stack) => stack.stackName)).toEqual(['GlacierSweeper']);
+    expect(buildSweeperApp(testApp()).map((stack) => [stack.node.id, stack.stackName])).toEqual([
+      ['GlacierSweeper', 'GlacierSweeper'],
+    ]);
+  });
+
+  it('names the stack GlacierSweeper with a single -c regions entry too', () => {
+    expect(
+      buildSweeperApp(testApp({ regions: 'eu-west-1' })).map((stack) => [stack.node.id, stack.stackName]),
+    ).toEqual([['GlacierSweeper-eu-west-1', 'GlacierSweeper']]);
+  });
+
+  it('puts the construct id into the cloud assembly as the display name the CLI selects stacks by', () => {
+    // The CLI (aws-cdk 2.1148) matches `cdk deploy <pattern>` against each stack artifact's
+    // displayName (the construct path), never against its stack name: `cdk deploy GlacierSweeper`
+    // selects nothing in a multi-region app, `cdk deploy GlacierSweeper-eu-west-1` selects one stack.
+    const app = testApp({ regions: 'us-east-1,eu-west-1' });
+    buildSweeperApp(app);
+    const assembly = app.synth();
+    expect(
+      assembly.stacks.map((stack) => [
+        stack.id,
+        stack.manifest.displayName,
+        stack.stackName,
+        stack.environment.region,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['GlacierSweeper-us-east-1', 'GlacierSweeper-us-east-1', 'GlacierSweeper', 'us-east-1'],
+        ['GlacierSweeper-eu-west-1', 'GlacierSweeper-eu-west-1', 'GlacierSweeper', 'eu-west-1'],
+      ]),
+    );
+    expect(assembly.stacks).toHaveLength(2);
   });
 
   it('turns -c vaults=backups,logs=3d -c alertEmails=… into parameters and subscriptions, no code change', () => {
