@@ -160,6 +160,25 @@ export interface GlacierSweeperProps {
   readonly reservedConcurrency?: number | false;
 
   /**
+   * How many vaults one run sweeps at once, passed to the function as `SWEEPER_VAULT_CONCURRENCY`:
+   * a whole number from 1 to 32 (MAX_VAULT_CONCURRENCY; beyond it Glacier only throttles). Each vault
+   * in flight lists its pages and aborts in turn, so the request rate on the account grows with it
+   * (times `abortConcurrency` while aborting).
+   *
+   * @default 4 (DEFAULT_VAULT_CONCURRENCY)
+   */
+  readonly vaultConcurrency?: number;
+
+  /**
+   * How many aborts one vault has in flight at once, passed to the function as
+   * `SWEEPER_ABORT_CONCURRENCY`: a whole number from 1 to 64 (MAX_ABORT_CONCURRENCY). Up to
+   * `vaultConcurrency` × this many abort requests run together.
+   *
+   * @default 8 (DEFAULT_ABORT_CONCURRENCY)
+   */
+  readonly abortConcurrency?: number;
+
+  /**
    * Accounts whose vaults the function may list and abort in (IAM resources). The function's own
    * account must be listed too if it sweeps it: with `accountId` `-`, synth fails when it is left out
    * (or, when the stack's account is unknown until deploy, a template rule fails the deploy).

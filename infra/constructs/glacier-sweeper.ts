@@ -160,6 +160,8 @@ export class GlacierSweeper extends Construct {
         [ENV.topicArn]: this.topic.topicArn,
         // Always set, though `quiet-period` is off by default: operators turn it on in SSM, no deploy.
         [ENV.stateTable]: this.stateTable.tableName,
+        [ENV.vaultConcurrency]: String(config.vaultConcurrency),
+        [ENV.abortConcurrency]: String(config.abortConcurrency),
         ...(config.vaultPattern === undefined ? {} : { [ENV.vaultPattern]: config.vaultPattern }),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,

@@ -1,6 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_SSM_PREFIX, PARAM } from '../../lambda/core/defaults';
+import {
+  DEFAULT_ABORT_CONCURRENCY,
+  DEFAULT_SSM_PREFIX,
+  DEFAULT_VAULT_CONCURRENCY,
+  MAX_ABORT_CONCURRENCY,
+  MAX_VAULT_CONCURRENCY,
+  PARAM,
+} from '../../lambda/core/defaults';
 import {
   ConfigError,
   parseAccountId,
@@ -43,6 +50,9 @@ export interface ResolvedProps {
   readonly timeout: Duration;
   readonly logRetention: RetentionDays;
   readonly reservedConcurrency: number | undefined;
+  /** SWEEPER_VAULT_CONCURRENCY and SWEEPER_ABORT_CONCURRENCY, within the core's bounds. */
+  readonly vaultConcurrency: number;
+  readonly abortConcurrency: number;
   /** Explicit accounts, or undefined for "this stack's account" (a token until deploy). */
   readonly vaultAccountIds: readonly string[] | undefined;
   readonly vaultPattern: string | undefined;
@@ -255,6 +265,20 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
   const reservedConcurrency =
     reserved === false ? undefined : wholeNumberIn('reservedConcurrency', reserved, 1, 1000);
 
+  // The core's own bounds: the function refuses anything outside them at run time, so synth must too.
+  const vaultConcurrency = wholeNumberIn(
+    'vaultConcurrency',
+    props.vaultConcurrency ?? DEFAULT_VAULT_CONCURRENCY,
+    1,
+    MAX_VAULT_CONCURRENCY,
+  );
+  const abortConcurrency = wholeNumberIn(
+    'abortConcurrency',
+    props.abortConcurrency ?? DEFAULT_ABORT_CONCURRENCY,
+    1,
+    MAX_ABORT_CONCURRENCY,
+  );
+
   return {
     ssmValues: {
       vaults: entries,
@@ -275,6 +299,8 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     timeout,
     logRetention,
     reservedConcurrency,
+    vaultConcurrency,
+    abortConcurrency,
     vaultAccountIds,
     vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
     vaultNameGlob: vaultNameGlob(props.vaultPattern),

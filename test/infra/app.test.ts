@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readSweeperContext } from '../../infra/context';
 import { buildSweeperApp } from '../../infra/sweeper-app';
+import { MAX_VAULT_CONCURRENCY } from '../../lambda/core/defaults';
 import { testApp } from './helpers';
 
 /** The context as `cdk synth -c key=value` delivers it: every value a string. */
@@ -103,6 +104,19 @@ describe('app', () => {
     });
   });
 
+  it('turns -c vaultConcurrency=2 -c abortConcurrency=16 into the function environment', () => {
+    const [stack] = buildSweeperApp(testApp({ vaultConcurrency: '2', abortConcurrency: '16' }));
+    if (stack === undefined) throw new Error('no stack');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SWEEPER_VAULT_CONCURRENCY: '2', SWEEPER_ABORT_CONCURRENCY: '16' }),
+      },
+    });
+    expect(() => buildSweeperApp(testApp({ vaultConcurrency: String(MAX_VAULT_CONCURRENCY + 1) }))).toThrow(
+      `GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = ${MAX_VAULT_CONCURRENCY + 1}: must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}`,
+    );
+  });
+
   it('fails synth naming the prop when a context value is invalid', () => {
     expect(() => buildSweeperApp(testApp({ olderThan: '1h' }))).toThrow(
       /^GlacierSweeper: invalid prop olderThan: olderThan = "1h": must be at least 24h/,
@@ -133,6 +147,8 @@ describe('context', () => {
       timeout: '14m',
       logRetention: '731',
       reservedConcurrency: 'false',
+      vaultConcurrency: '6',
+      abortConcurrency: '12',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^a',
       grantNamedVaultsOnly: 'true',
@@ -157,6 +173,8 @@ describe('context', () => {
       timeout: 840,
       logRetention: 731,
       reservedConcurrency: false,
+      vaultConcurrency: 6,
+      abortConcurrency: 12,
       vaultAccountIds: ['111111111111', '222222222222'],
       vaultPattern: '^a',
       grantNamedVaultsOnly: true,
@@ -224,6 +242,11 @@ describe('context', () => {
       { bogusKey: 'x' },
       /^GlacierSweeper: invalid prop bogusKey: context key "bogusKey" is not read\. Known keys: vaults, olderThan, action, .*grantNamedVaultsOnly, regions \(keys of CDK itself, such as @aws-cdk\/…, aws:…, aws-cdk:…, cdk-…, pass\)$/,
     ],
+    [
+      { vaultConcurrency: 'four' },
+      /^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "four": expected a whole number/,
+    ],
+    [{ abortconcurrency: '4' }, /did you mean -c abortConcurrency/],
     [
       { grantNamedVaultsOnly: 'yes' },
       /^GlacierSweeper: invalid prop grantNamedVaultsOnly: grantNamedVaultsOnly = "yes": expected true or false/,

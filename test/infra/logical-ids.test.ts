@@ -36,6 +36,8 @@ const EVERY_PROP: GlacierSweeperProps = {
   timeout: Duration.minutes(15),
   logRetention: RetentionDays.TWO_YEARS,
   reservedConcurrency: false,
+  vaultConcurrency: 2,
+  abortConcurrency: 16,
   vaultAccountIds: ['111111111111', '222222222222'],
   vaultPattern: '^backup-',
   grantNamedVaultsOnly: true,

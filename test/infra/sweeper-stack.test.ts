@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
 import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
 import {
+  DEFAULT_ABORT_CONCURRENCY,
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
   DEFAULT_MAX_ABORTS,
@@ -14,6 +15,7 @@ import {
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   DEFAULT_SSM_PREFIX,
+  DEFAULT_VAULT_CONCURRENCY,
   ENV,
   METRIC_DIMENSION_VAULT,
   METRIC_NAMESPACE,
@@ -22,6 +24,7 @@ import {
   STATE_KEY_ATTRIBUTE,
   STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
+import { parseRuntimeEnv } from '../../lambda/core/settings';
 import {
   acknowledgements,
   allPolicyDocuments,
@@ -55,6 +58,8 @@ const CUSTOM_PROPS = {
   timeout: Duration.minutes(15),
   logRetention: RetentionDays.TWO_YEARS,
   reservedConcurrency: false,
+  vaultConcurrency: 2,
+  abortConcurrency: 16,
   vaultAccountIds: ['111111111111', '222222222222'],
   vaultPattern: '^backup-',
 } as const;
@@ -113,6 +118,8 @@ describe('function', () => {
       [ENV.ssmPrefix]: DEFAULT_SSM_PREFIX,
       [ENV.topicArn]: { Ref: ids(defaults).topic },
       [ENV.stateTable]: { Ref: ids(defaults).table },
+      [ENV.vaultConcurrency]: String(DEFAULT_VAULT_CONCURRENCY),
+      [ENV.abortConcurrency]: String(DEFAULT_ABORT_CONCURRENCY),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -123,7 +130,29 @@ describe('function', () => {
       [ENV.ssmPrefix]: '/sweeper/prod',
       [ENV.vaultPattern]: '^backup-',
       [ENV.stateTable]: { Ref: ids(custom).table },
+      [ENV.vaultConcurrency]: '2',
+      [ENV.abortConcurrency]: '16',
     });
+  });
+
+  it("sets an environment the function's own parser accepts, with the concurrency of the props", () => {
+    for (const [s, expected] of [
+      [
+        defaults,
+        { vaultConcurrency: DEFAULT_VAULT_CONCURRENCY, abortConcurrency: DEFAULT_ABORT_CONCURRENCY },
+      ],
+      [custom, { vaultConcurrency: 2, abortConcurrency: 16 }],
+    ] as const) {
+      const env = s.template.toJSON().Resources[ids(s).fn].Properties.Environment.Variables;
+      // References (topic ARN, table name) become plain strings, as Lambda hands them over.
+      const plain = Object.fromEntries(
+        Object.entries(env).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : `resolved-${key}`,
+        ]),
+      );
+      expect(parseRuntimeEnv(plain)).toMatchObject(expected);
+    }
   });
 
   it('logs to its own log group, kept a year by default and retained with the stack', () => {
