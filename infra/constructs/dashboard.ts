@@ -8,34 +8,48 @@ import { METRIC_DIMENSION_VAULT, METRIC_NAMESPACE, METRICS } from '../../lambda/
 export interface DashboardSources {
   readonly function: lambda.IFunction;
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /** The function emits per-vault metrics (SWEEPER_VAULT_METRICS=on): one line per vault. */
+  readonly perVaultMetrics: boolean;
+}
+
+const DAY = Duration.days(1);
+
+/**
+ * One graph of a sweeper figure: a line per vault (SEARCH over the Vault dimension, so the dashboard
+ * needs no vault list, which lives in SSM) when the function emits per-vault metrics, else the run
+ * total, the only series there is.
+ */
+function figure(
+  title: string,
+  metricName: string,
+  { perVault, statistic = 'Sum', width = 12 }: { perVault: boolean; statistic?: string; width?: number },
+): cloudwatch.GraphWidget {
+  const series: cloudwatch.IMetric = perVault
+    ? new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', '${statistic}', ${DAY.toSeconds()})`,
+        usingMetrics: {},
+        label: '',
+        period: DAY,
+      })
+    : new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, statistic, period: DAY });
+  return new cloudwatch.GraphWidget({
+    title: `${title} ${perVault ? 'per vault' : '(all vaults)'}`,
+    width,
+    height: 6,
+    period: DAY,
+    left: [series],
+  });
 }
 
 /** The sweeper's dashboard, over 30 days, with the construct as scope (its logical id is the construct's). */
 export function createDashboard(scope: Construct, sources: DashboardSources): cloudwatch.Dashboard {
-  const day = Duration.days(1);
-  // Per-vault figures carry only the Vault dimension; SEARCH draws one line per vault that has
-  // ever reported, without the dashboard knowing the vault list (which lives in SSM).
-  const perVault = (title: string, metricName: string, { statistic = 'Sum', width = 12 } = {}) =>
-    new cloudwatch.GraphWidget({
-      title,
-      width,
-      height: 6,
-      period: day,
-      left: [
-        new cloudwatch.MathExpression({
-          expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', '${statistic}', ${day.toSeconds()})`,
-          usingMetrics: {},
-          label: '',
-          period: day,
-        }),
-      ],
-    });
+  const perVault = sources.perVaultMetrics;
   const total = (metricName: string, label: string) =>
     new cloudwatch.Metric({
       namespace: METRIC_NAMESPACE,
       metricName,
       statistic: 'Sum',
-      period: day,
+      period: DAY,
       label,
     });
   const fn = sources.function;
@@ -43,17 +57,18 @@ export function createDashboard(scope: Construct, sources: DashboardSources): cl
     defaultInterval: Duration.days(30),
   });
   dashboard.addWidgets(
-    perVault('Uploads scanned per vault', METRICS.scanned),
-    perVault('Stale uploads per vault', METRICS.stale),
+    figure('Uploads scanned', METRICS.scanned, { perVault }),
+    figure('Stale uploads', METRICS.stale, { perVault }),
   );
   dashboard.addWidgets(
-    perVault('Uploads aborted per vault', METRICS.aborted),
-    perVault('Abort failures per vault', METRICS.abortFailures),
+    figure('Uploads aborted', METRICS.aborted, { perVault }),
+    figure('Abort failures', METRICS.abortFailures, { perVault }),
   );
   dashboard.addWidgets(
     // A level, not a count: each run reports what the stale uploads hold, so summing runs would
     // count the same bytes twice on a day with a manual run.
-    perVault('Bytes at stake in stale uploads per vault', METRICS.bytesAtStake, {
+    figure('Bytes at stake in stale uploads', METRICS.bytesAtStake, {
+      perVault,
       statistic: 'Maximum',
       width: 24,
     }),
@@ -63,7 +78,7 @@ export function createDashboard(scope: Construct, sources: DashboardSources): cl
       title: 'Runs',
       width: 12,
       height: 6,
-      period: day,
+      period: DAY,
       left: [
         total(METRICS.runsCompleted, 'runs completed'),
         total(METRICS.vaultErrors, 'vault errors'),
@@ -75,10 +90,10 @@ export function createDashboard(scope: Construct, sources: DashboardSources): cl
       width: 12,
       height: 6,
       left: [
-        fn.metricInvocations({ period: day, statistic: 'Sum' }),
-        fn.metricErrors({ period: day, statistic: 'Sum' }),
+        fn.metricInvocations({ period: DAY, statistic: 'Sum' }),
+        fn.metricErrors({ period: DAY, statistic: 'Sum' }),
       ],
-      right: [fn.metricDuration({ period: day, statistic: 'Maximum' })],
+      right: [fn.metricDuration({ period: DAY, statistic: 'Maximum' })],
     }),
     new cloudwatch.AlarmStatusWidget({
       title: 'Alarms',

@@ -21,6 +21,7 @@ import {
   SERVICE_NAME,
   STATE_KEY_ATTRIBUTE,
   STATE_TTL_ATTRIBUTE,
+  type VAULT_METRICS_MODES,
 } from '../../lambda/core/defaults';
 import { type AlarmKey, createAlarms } from './alarms';
 import { createDashboard } from './dashboard';
@@ -50,6 +51,9 @@ export type { AlarmKey } from './alarms';
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The SWEEPER_VAULT_METRICS value, typed against the contract's list of modes. */
+const vaultMetricsMode = (on: boolean): (typeof VAULT_METRICS_MODES)[number] => (on ? 'on' : 'off');
 
 /**
  * The whole sweeper: scheduled function, its settings in SSM, the encrypted topic it reports to, the
@@ -162,6 +166,7 @@ export class GlacierSweeper extends Construct {
         [ENV.stateTable]: this.stateTable.tableName,
         [ENV.vaultConcurrency]: String(config.vaultConcurrency),
         [ENV.abortConcurrency]: String(config.abortConcurrency),
+        [ENV.vaultMetrics]: vaultMetricsMode(config.perVaultMetrics),
         ...(config.vaultPattern === undefined ? {} : { [ENV.vaultPattern]: config.vaultPattern }),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
@@ -210,7 +215,11 @@ export class GlacierSweeper extends Construct {
       topic: this.topic,
       timeout: config.timeout,
     });
-    this.dashboard = createDashboard(this, { function: this.function, alarms: Object.values(this.alarms) });
+    this.dashboard = createDashboard(this, {
+      function: this.function,
+      alarms: Object.values(this.alarms),
+      perVaultMetrics: config.perVaultMetrics,
+    });
   }
 
   private createStateTable(): dynamodb.Table {

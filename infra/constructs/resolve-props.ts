@@ -53,6 +53,8 @@ export interface ResolvedProps {
   /** SWEEPER_VAULT_CONCURRENCY and SWEEPER_ABORT_CONCURRENCY, within the core's bounds. */
   readonly vaultConcurrency: number;
   readonly abortConcurrency: number;
+  /** SWEEPER_VAULT_METRICS on: the per-vault metrics, and the dashboard's per-vault widgets. */
+  readonly perVaultMetrics: boolean;
   /** Explicit accounts, or undefined for "this stack's account" (a token until deploy). */
   readonly vaultAccountIds: readonly string[] | undefined;
   readonly vaultPattern: string | undefined;
@@ -301,6 +303,7 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     reservedConcurrency,
     vaultConcurrency,
     abortConcurrency,
+    perVaultMetrics: props.perVaultMetrics ?? false,
     vaultAccountIds,
     vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
     vaultNameGlob: vaultNameGlob(props.vaultPattern),

@@ -117,6 +117,18 @@ describe('app', () => {
     );
   });
 
+  it('turns -c perVaultMetrics=true into SWEEPER_VAULT_METRICS=on, and leaves it off without', () => {
+    const vaultMetrics = (context: Record<string, string>) => {
+      const [stack] = buildSweeperApp(testApp(context));
+      if (stack === undefined) throw new Error('no stack');
+      const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+      return fn?.Properties.Environment.Variables.SWEEPER_VAULT_METRICS;
+    };
+    expect(vaultMetrics({ perVaultMetrics: 'true' })).toBe('on');
+    expect(vaultMetrics({ perVaultMetrics: 'false' })).toBe('off');
+    expect(vaultMetrics({})).toBe('off');
+  });
+
   it('fails synth naming the prop when a context value is invalid', () => {
     expect(() => buildSweeperApp(testApp({ olderThan: '1h' }))).toThrow(
       /^GlacierSweeper: invalid prop olderThan: olderThan = "1h": must be at least 24h/,
@@ -149,6 +161,7 @@ describe('context', () => {
       reservedConcurrency: 'false',
       vaultConcurrency: '6',
       abortConcurrency: '12',
+      perVaultMetrics: 'true',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^a',
       grantNamedVaultsOnly: 'true',
@@ -175,6 +188,7 @@ describe('context', () => {
       reservedConcurrency: false,
       vaultConcurrency: 6,
       abortConcurrency: 12,
+      perVaultMetrics: true,
       vaultAccountIds: ['111111111111', '222222222222'],
       vaultPattern: '^a',
       grantNamedVaultsOnly: true,
@@ -247,6 +261,10 @@ describe('context', () => {
       /^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "four": expected a whole number/,
     ],
     [{ abortconcurrency: '4' }, /did you mean -c abortConcurrency/],
+    [
+      { perVaultMetrics: 'on' },
+      /^GlacierSweeper: invalid prop perVaultMetrics: perVaultMetrics = "on": expected true or false/,
+    ],
     [
       { grantNamedVaultsOnly: 'yes' },
       /^GlacierSweeper: invalid prop grantNamedVaultsOnly: grantNamedVaultsOnly = "yes": expected true or false/,

@@ -38,6 +38,7 @@ const EVERY_PROP: GlacierSweeperProps = {
   reservedConcurrency: false,
   vaultConcurrency: 2,
   abortConcurrency: 16,
+  perVaultMetrics: true,
   vaultAccountIds: ['111111111111', '222222222222'],
   vaultPattern: '^backup-',
   grantNamedVaultsOnly: true,
