@@ -3,7 +3,19 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { readSweeperContext } from './context';
 import { GlacierSweeperStack } from './sweeper-stack';
 
+/** The CloudFormation stack name, the same in every region, whichever way the app is deployed. */
 export const STACK_NAME = 'GlacierSweeper';
+
+/**
+ * The construct id (and so the CLI's selector and the cdk.out file name) of a stack: `GlacierSweeper`
+ * for the one stack of a deploy without `-c regions`, `GlacierSweeper-<region>` for each region of
+ * `-c regions=…`. Only the id varies: the stack name stays {@link STACK_NAME}, so moving from a plain
+ * deploy to `-c regions=…` (or back) updates the same stack instead of creating a second one that
+ * would collide on the SSM parameter names.
+ */
+export function stackId(region?: string): string {
+  return region === undefined ? STACK_NAME : `${STACK_NAME}-${region}`;
+}
 
 /**
  * Adds the sweeper stacks that the app's context asks for: one in the CLI's default account and
@@ -16,21 +28,16 @@ export function buildSweeperApp(app: App): GlacierSweeperStack[] {
     Object.keys(app.node.getAllContext()),
   );
   const account = process.env.CDK_DEFAULT_ACCOUNT;
-  const stacks =
-    context.regions.length === 0
-      ? [
-          new GlacierSweeperStack(app, STACK_NAME, {
-            env: { account, region: process.env.CDK_DEFAULT_REGION },
-            sweeper: context.props,
-          }),
-        ]
-      : context.regions.map(
-          (region) =>
-            new GlacierSweeperStack(app, `${STACK_NAME}-${region}`, {
-              env: { account, region },
-              sweeper: context.props,
-            }),
-        );
+  // No regions: one stack in the CLI's default region (CDK_DEFAULT_REGION, possibly unset).
+  const regions = context.regions.length === 0 ? [undefined] : context.regions;
+  const stacks = regions.map(
+    (region) =>
+      new GlacierSweeperStack(app, stackId(region), {
+        stackName: STACK_NAME,
+        env: { account, region: region ?? process.env.CDK_DEFAULT_REGION },
+        sweeper: context.props,
+      }),
+  );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stacks;
 }

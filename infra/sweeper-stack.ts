@@ -43,7 +43,8 @@ export class GlacierSweeperStack extends Stack {
       value: this.sweeper.stateTable.tableName,
     });
     new CfnOutput(this, 'DashboardUrl', {
-      description: 'CloudWatch dashboard: scanned, stale, aborted and failed per vault',
+      description:
+        'CloudWatch dashboard: scanned, stale, aborted and failed (per vault with perVaultMetrics), runs, alarms',
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.sweeper.dashboard.dashboardName}`,
     });
   }

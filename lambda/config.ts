@@ -1,6 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { readSettings } from './adapters/ssm';
-import { ENV } from './core/defaults';
+import { DEFAULT_VAULT_METRICS, ENV, VAULT_METRICS_MODES } from './core/defaults';
 import {
   ConfigError,
   parseRuntimeEnv,
@@ -15,6 +15,21 @@ import type { SweepSettings } from './core/types';
 export interface LoadedConfig {
   readonly runtime: RuntimeEnv;
   readonly settings: SweepSettings;
+  /** SWEEPER_VAULT_METRICS = on: emit the per-vault metrics besides the run totals. */
+  readonly perVaultMetrics: boolean;
+}
+
+/** SWEEPER_VAULT_METRICS: `on` or `off`; unset or empty is the default, anything else a ConfigError. */
+export function parseVaultMetrics(env: Record<string, string | undefined>): boolean {
+  const raw = env[ENV.vaultMetrics];
+  const value = raw === undefined || raw.trim() === '' ? DEFAULT_VAULT_METRICS : raw.trim();
+  if (!(VAULT_METRICS_MODES as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      ENV.vaultMetrics,
+      `${ENV.vaultMetrics} = ${quote(raw ?? '')}: must be one of ${VAULT_METRICS_MODES.join(', ')}`,
+    );
+  }
+  return value === 'on';
 }
 
 /**
@@ -26,6 +41,7 @@ export async function loadConfig(
   ssm: SSMClient,
 ): Promise<LoadedConfig> {
   const runtime = parseRuntimeEnv(env);
+  const perVaultMetrics = parseVaultMetrics(env);
   let raw: Awaited<ReturnType<typeof readSettings>>;
   try {
     raw = await readSettings(ssm, runtime.ssmPrefix);
@@ -45,5 +61,5 @@ export async function loadConfig(
       `${setting} = ${quote(settings.quietPeriod.text)}: needs the upload history table, but ${ENV.stateTable} is not set (deploy the stack's state table, or delete the parameter)`,
     );
   }
-  return { runtime, settings };
+  return { runtime, settings, perVaultMetrics };
 }

@@ -152,7 +152,7 @@ export async function runSweep(
     try {
       await publish(clients.sns, runtime.topicArn, notification);
     } catch (error) {
-      emitRunMetrics(deps.metrics, report, { runCompleted: false });
+      emitRunMetrics(deps.metrics, report, { runCompleted: false, perVault: config.perVaultMetrics });
       logger.error('report could not be published; the whole report follows', {
         runId,
         error: errorSummary(error),
@@ -163,7 +163,7 @@ export async function runSweep(
       );
     }
   }
-  emitRunMetrics(deps.metrics, report, { runCompleted: true });
+  emitRunMetrics(deps.metrics, report, { runCompleted: true, perVault: config.perVaultMetrics });
   return trimForResponse(report);
 }
 

@@ -160,6 +160,37 @@ export interface GlacierSweeperProps {
   readonly reservedConcurrency?: number | false;
 
   /**
+   * How many vaults one run sweeps at once, passed to the function as `SWEEPER_VAULT_CONCURRENCY`:
+   * a whole number from 1 to 32 (MAX_VAULT_CONCURRENCY; beyond it Glacier only throttles). Each vault
+   * in flight lists its pages and aborts in turn, so the request rate on the account grows with it
+   * (times `abortConcurrency` while aborting).
+   *
+   * @default 4 (DEFAULT_VAULT_CONCURRENCY)
+   */
+  readonly vaultConcurrency?: number;
+
+  /**
+   * How many aborts one vault has in flight at once, passed to the function as
+   * `SWEEPER_ABORT_CONCURRENCY`: a whole number from 1 to 64 (MAX_ABORT_CONCURRENCY). Up to
+   * `vaultConcurrency` × this many abort requests run together.
+   *
+   * @default 8 (DEFAULT_ABORT_CONCURRENCY)
+   */
+  readonly abortConcurrency?: number;
+
+  /**
+   * Emit the sweeper's metrics per vault (dimension `Vault`) besides the run totals, passed to the
+   * function as `SWEEPER_VAULT_METRICS` (`on` / `off`). Each vault that reports adds 7 custom
+   * metrics to the CloudWatch bill (1,000 vaults: 7,000 metrics, up to about $2,100 a month at
+   * $0.30 per metric-month; docs/DEPLOY.md has the arithmetic). Every alarm watches the run totals,
+   * and the report, the email and the log carry the per-vault figures either way; with this off the
+   * dashboard draws the totals instead of one line per vault.
+   *
+   * @default false (run totals only)
+   */
+  readonly perVaultMetrics?: boolean;
+
+  /**
    * Accounts whose vaults the function may list and abort in (IAM resources). The function's own
    * account must be listed too if it sweeps it: with `accountId` `-`, synth fails when it is left out
    * (or, when the stack's account is unknown until deploy, a template rule fails the deploy).

@@ -1,6 +1,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_SSM_PREFIX, PARAM } from '../../lambda/core/defaults';
+import {
+  DEFAULT_ABORT_CONCURRENCY,
+  DEFAULT_SSM_PREFIX,
+  DEFAULT_VAULT_CONCURRENCY,
+  MAX_ABORT_CONCURRENCY,
+  MAX_VAULT_CONCURRENCY,
+  PARAM,
+} from '../../lambda/core/defaults';
 import type { Pattern } from '../../lambda/core/pattern';
 import {
   ConfigError,
@@ -24,7 +31,6 @@ export const DEFAULT_RESERVED_CONCURRENCY = 1;
 
 /** Everything the construct builds from, validated; SSM values exactly as they are written. */
 export interface ResolvedProps {
-  readonly settings: SweepSettings;
   readonly ssmValues: {
     readonly vaults: string[];
     readonly olderThan: string;
@@ -45,6 +51,11 @@ export interface ResolvedProps {
   readonly timeout: Duration;
   readonly logRetention: RetentionDays;
   readonly reservedConcurrency: number | undefined;
+  /** SWEEPER_VAULT_CONCURRENCY and SWEEPER_ABORT_CONCURRENCY, within the core's bounds. */
+  readonly vaultConcurrency: number;
+  readonly abortConcurrency: number;
+  /** SWEEPER_VAULT_METRICS on: the per-vault metrics, and the dashboard's per-vault widgets. */
+  readonly perVaultMetrics: boolean;
   /** Explicit accounts, or undefined for "this stack's account" (a token until deploy). */
   readonly vaultAccountIds: readonly string[] | undefined;
   readonly vaultPattern: string | undefined;
@@ -257,8 +268,21 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
   const reservedConcurrency =
     reserved === false ? undefined : wholeNumberIn('reservedConcurrency', reserved, 1, 1000);
 
+  // The core's own bounds: the function refuses anything outside them at run time, so synth must too.
+  const vaultConcurrency = wholeNumberIn(
+    'vaultConcurrency',
+    props.vaultConcurrency ?? DEFAULT_VAULT_CONCURRENCY,
+    1,
+    MAX_VAULT_CONCURRENCY,
+  );
+  const abortConcurrency = wholeNumberIn(
+    'abortConcurrency',
+    props.abortConcurrency ?? DEFAULT_ABORT_CONCURRENCY,
+    1,
+    MAX_ABORT_CONCURRENCY,
+  );
+
   return {
-    settings,
     ssmValues: {
       vaults: entries,
       olderThan: settings.olderThan.text,
@@ -278,6 +302,9 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     timeout,
     logRetention,
     reservedConcurrency,
+    vaultConcurrency,
+    abortConcurrency,
+    perVaultMetrics: props.perVaultMetrics ?? false,
     vaultAccountIds,
     vaultPattern: pattern === undefined ? undefined : props.vaultPattern,
     vaultNameGlob: vaultNameGlob(props.vaultPattern),

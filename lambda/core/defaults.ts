@@ -60,7 +60,15 @@ export const ENV = {
   abortConcurrency: 'SWEEPER_ABORT_CONCURRENCY',
   vaultPattern: 'SWEEPER_VAULT_PATTERN',
   stateTable: 'SWEEPER_STATE_TABLE',
+  vaultMetrics: 'SWEEPER_VAULT_METRICS',
 } as const;
+
+/**
+ * SWEEPER_VAULT_METRICS: `on` adds the per-vault metrics (dimension Vault) to the run totals. Off by
+ * default: each vault costs 7 custom metrics, and every alarm watches the totals (docs/DEPLOY.md).
+ */
+export const VAULT_METRICS_MODES = ['on', 'off'] as const;
+export const DEFAULT_VAULT_METRICS = 'off';
 
 export const METRIC_NAMESPACE = 'GlacierSweeper';
 export const METRIC_DIMENSION_VAULT = 'Vault';

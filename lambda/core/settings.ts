@@ -18,8 +18,8 @@ import {
   type ParamKey,
 } from './defaults';
 import { type Duration, isDurationError, parseDuration } from './duration';
-import { escapeUnsafeInJson } from './sanitize';
 import { compilePattern, isPatternError, type Pattern } from './pattern';
+import { escapeUnsafeInJson } from './sanitize';
 import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**

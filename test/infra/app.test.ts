@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readSweeperContext } from '../../infra/context';
 import { buildSweeperApp } from '../../infra/sweeper-app';
+import { MAX_VAULT_CONCURRENCY } from '../../lambda/core/defaults';
 import { testApp } from './helpers';
 
 /** The context as `cdk synth -c key=value` delivers it: every value a string. */
@@ -10,11 +11,12 @@ const fromCli = (context: Record<string, string>) =>
   readSweeperContext((key) => context[key], Object.keys(context));
 
 describe('app', () => {
-  it('synthesizes one stack per region of -c regions, each in its region', () => {
+  it('synthesizes one stack per region of -c regions, each in its region, all named GlacierSweeper', () => {
     const stacks = buildSweeperApp(testApp({ regions: 'us-east-1, eu-west-1' }));
-    expect(stacks.map((stack) => [stack.stackName, stack.region])).toEqual([
-      ['GlacierSweeper-us-east-1', 'us-east-1'],
-      ['GlacierSweeper-eu-west-1', 'eu-west-1'],
+    // Construct ids differ (they select a stack on the CLI); the CloudFormation stack name does not.
+    expect(stacks.map((stack) => [stack.node.id, stack.stackName, stack.region])).toEqual([
+      ['GlacierSweeper-us-east-1', 'GlacierSweeper', 'us-east-1'],
+      ['GlacierSweeper-eu-west-1', 'GlacierSweeper', 'eu-west-1'],
     ]);
     const [, euWest] = stacks;
     if (euWest === undefined) throw new Error('no eu-west-1 stack');
@@ -24,7 +26,38 @@ describe('app', () => {
   });
 
   it('synthesizes a single GlacierSweeper stack without -c regions', () => {
-    expect(buildSweeperApp(testApp()).map((stack) => stack.stackName)).toEqual(['GlacierSweeper']);
+    expect(buildSweeperApp(testApp()).map((stack) => [stack.node.id, stack.stackName])).toEqual([
+      ['GlacierSweeper', 'GlacierSweeper'],
+    ]);
+  });
+
+  it('names the stack GlacierSweeper with a single -c regions entry too', () => {
+    expect(
+      buildSweeperApp(testApp({ regions: 'eu-west-1' })).map((stack) => [stack.node.id, stack.stackName]),
+    ).toEqual([['GlacierSweeper-eu-west-1', 'GlacierSweeper']]);
+  });
+
+  it('puts the construct id into the cloud assembly as the display name the CLI selects stacks by', () => {
+    // The CLI (aws-cdk 2.1148) matches `cdk deploy <pattern>` against each stack artifact's
+    // displayName (the construct path), never against its stack name: `cdk deploy GlacierSweeper`
+    // selects nothing in a multi-region app, `cdk deploy GlacierSweeper-eu-west-1` selects one stack.
+    const app = testApp({ regions: 'us-east-1,eu-west-1' });
+    buildSweeperApp(app);
+    const assembly = app.synth();
+    expect(
+      assembly.stacks.map((stack) => [
+        stack.id,
+        stack.manifest.displayName,
+        stack.stackName,
+        stack.environment.region,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['GlacierSweeper-us-east-1', 'GlacierSweeper-us-east-1', 'GlacierSweeper', 'us-east-1'],
+        ['GlacierSweeper-eu-west-1', 'GlacierSweeper-eu-west-1', 'GlacierSweeper', 'eu-west-1'],
+      ]),
+    );
+    expect(assembly.stacks).toHaveLength(2);
   });
 
   it('turns -c vaults=backups,logs=3d -c alertEmails=… into parameters and subscriptions, no code change', () => {
@@ -71,6 +104,31 @@ describe('app', () => {
     });
   });
 
+  it('turns -c vaultConcurrency=2 -c abortConcurrency=16 into the function environment', () => {
+    const [stack] = buildSweeperApp(testApp({ vaultConcurrency: '2', abortConcurrency: '16' }));
+    if (stack === undefined) throw new Error('no stack');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ SWEEPER_VAULT_CONCURRENCY: '2', SWEEPER_ABORT_CONCURRENCY: '16' }),
+      },
+    });
+    expect(() => buildSweeperApp(testApp({ vaultConcurrency: String(MAX_VAULT_CONCURRENCY + 1) }))).toThrow(
+      `GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = ${MAX_VAULT_CONCURRENCY + 1}: must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}`,
+    );
+  });
+
+  it('turns -c perVaultMetrics=true into SWEEPER_VAULT_METRICS=on, and leaves it off without', () => {
+    const vaultMetrics = (context: Record<string, string>) => {
+      const [stack] = buildSweeperApp(testApp(context));
+      if (stack === undefined) throw new Error('no stack');
+      const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+      return fn?.Properties.Environment.Variables.SWEEPER_VAULT_METRICS;
+    };
+    expect(vaultMetrics({ perVaultMetrics: 'true' })).toBe('on');
+    expect(vaultMetrics({ perVaultMetrics: 'false' })).toBe('off');
+    expect(vaultMetrics({})).toBe('off');
+  });
+
   it('fails synth naming the prop when a context value is invalid', () => {
     expect(() => buildSweeperApp(testApp({ olderThan: '1h' }))).toThrow(
       /^GlacierSweeper: invalid prop olderThan: olderThan = "1h": must be at least 24h/,
@@ -101,6 +159,9 @@ describe('context', () => {
       timeout: '14m',
       logRetention: '731',
       reservedConcurrency: 'false',
+      vaultConcurrency: '6',
+      abortConcurrency: '12',
+      perVaultMetrics: 'true',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^a',
       grantNamedVaultsOnly: 'true',
@@ -125,6 +186,9 @@ describe('context', () => {
       timeout: 840,
       logRetention: 731,
       reservedConcurrency: false,
+      vaultConcurrency: 6,
+      abortConcurrency: 12,
+      perVaultMetrics: true,
       vaultAccountIds: ['111111111111', '222222222222'],
       vaultPattern: '^a',
       grantNamedVaultsOnly: true,
@@ -191,6 +255,15 @@ describe('context', () => {
     [
       { bogusKey: 'x' },
       /^GlacierSweeper: invalid prop bogusKey: context key "bogusKey" is not read\. Known keys: vaults, olderThan, action, .*grantNamedVaultsOnly, regions \(keys of CDK itself, such as @aws-cdk\/…, aws:…, aws-cdk:…, cdk-…, pass\)$/,
+    ],
+    [
+      { vaultConcurrency: 'four' },
+      /^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "four": expected a whole number/,
+    ],
+    [{ abortconcurrency: '4' }, /did you mean -c abortConcurrency/],
+    [
+      { perVaultMetrics: 'on' },
+      /^GlacierSweeper: invalid prop perVaultMetrics: perVaultMetrics = "on": expected true or false/,
     ],
     [
       { grantNamedVaultsOnly: 'yes' },

@@ -71,6 +71,9 @@ describe('cdk-nag AwsSolutions', () => {
       alertEmails: 'ops@example.com',
       ssmPrefix: '/sweeper/prod',
       reservedConcurrency: 'false',
+      vaultConcurrency: '8',
+      abortConcurrency: '16',
+      perVaultMetrics: 'true',
       vaultAccountIds: '111111111111,222222222222',
       vaultPattern: '^backup-',
     });

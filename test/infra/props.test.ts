@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import type { GlacierSweeperProps } from '../../infra/constructs/glacier-sweeper';
 import { vaultNameGlob } from '../../infra/constructs/vault-resource';
+import { MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from '../../lambda/core/defaults';
 import { sweeperStack } from './helpers';
 
 describe('invalid props fail synth with a message naming the prop', () => {
@@ -218,6 +219,35 @@ describe('invalid props fail synth with a message naming the prop', () => {
       { reservedConcurrency: 0 },
       /^GlacierSweeper: invalid prop reservedConcurrency: /,
     ],
+    [
+      'zero vaultConcurrency',
+      { vaultConcurrency: 0 },
+      new RegExp(
+        `^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = 0: must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}$`,
+      ),
+    ],
+    [
+      "vaultConcurrency over the core's bound",
+      { vaultConcurrency: MAX_VAULT_CONCURRENCY + 1 },
+      /^GlacierSweeper: invalid prop vaultConcurrency: /,
+    ],
+    [
+      'a fractional vaultConcurrency',
+      { vaultConcurrency: 2.5 },
+      /^GlacierSweeper: invalid prop vaultConcurrency: /,
+    ],
+    [
+      'zero abortConcurrency',
+      { abortConcurrency: 0 },
+      new RegExp(
+        `^GlacierSweeper: invalid prop abortConcurrency: abortConcurrency = 0: must be a whole number from 1 to ${MAX_ABORT_CONCURRENCY}$`,
+      ),
+    ],
+    [
+      "abortConcurrency over the core's bound",
+      { abortConcurrency: MAX_ABORT_CONCURRENCY + 1 },
+      /^GlacierSweeper: invalid prop abortConcurrency: /,
+    ],
   ];
 
   it.each(cases)('%s', (_name, props, message) => {
@@ -244,6 +274,15 @@ describe('invalid props fail synth with a message naming the prop', () => {
     expect(() =>
       sweeperStack({ vaults: 'a', accountId: '111111111111', vaultAccountIds: ['111111111111'] }),
     ).not.toThrow();
+  });
+
+  it('accepts the concurrency bounds of the core, 1 and the maximum', () => {
+    for (const value of [1, MAX_VAULT_CONCURRENCY]) {
+      expect(() => sweeperStack({ vaultConcurrency: value })).not.toThrow();
+    }
+    for (const value of [1, MAX_ABORT_CONCURRENCY]) {
+      expect(() => sweeperStack({ abortConcurrency: value })).not.toThrow();
+    }
   });
 
   it('accepts abort with explicit vaults, and an explicit * with abort', () => {

@@ -6,7 +6,9 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULE, DEFAULT_TIMEZONE } from '../../infra/constructs/resolve-props';
 import type { GlacierSweeperStack } from '../../infra/sweeper-stack';
+import { parseVaultMetrics } from '../../lambda/config';
 import {
+  DEFAULT_ABORT_CONCURRENCY,
   DEFAULT_ACCOUNT_ID,
   DEFAULT_ACTION,
   DEFAULT_MAX_ABORTS,
@@ -14,6 +16,7 @@ import {
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   DEFAULT_SSM_PREFIX,
+  DEFAULT_VAULT_CONCURRENCY,
   ENV,
   METRIC_DIMENSION_VAULT,
   METRIC_NAMESPACE,
@@ -22,6 +25,7 @@ import {
   STATE_KEY_ATTRIBUTE,
   STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
+import { parseRuntimeEnv } from '../../lambda/core/settings';
 import {
   acknowledgements,
   allPolicyDocuments,
@@ -55,6 +59,9 @@ const CUSTOM_PROPS = {
   timeout: Duration.minutes(15),
   logRetention: RetentionDays.TWO_YEARS,
   reservedConcurrency: false,
+  vaultConcurrency: 2,
+  abortConcurrency: 16,
+  perVaultMetrics: true,
   vaultAccountIds: ['111111111111', '222222222222'],
   vaultPattern: '^backup-',
 } as const;
@@ -113,6 +120,10 @@ describe('function', () => {
       [ENV.ssmPrefix]: DEFAULT_SSM_PREFIX,
       [ENV.topicArn]: { Ref: ids(defaults).topic },
       [ENV.stateTable]: { Ref: ids(defaults).table },
+      [ENV.vaultConcurrency]: String(DEFAULT_VAULT_CONCURRENCY),
+      [ENV.abortConcurrency]: String(DEFAULT_ABORT_CONCURRENCY),
+      // Off by default: 7 custom metrics per vault (docs/DEPLOY.md).
+      [ENV.vaultMetrics]: 'off',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -123,7 +134,32 @@ describe('function', () => {
       [ENV.ssmPrefix]: '/sweeper/prod',
       [ENV.vaultPattern]: '^backup-',
       [ENV.stateTable]: { Ref: ids(custom).table },
+      [ENV.vaultConcurrency]: '2',
+      [ENV.abortConcurrency]: '16',
+      [ENV.vaultMetrics]: 'on',
     });
+  });
+
+  it("sets an environment the function's own parsers accept, with the concurrency and metrics of the props", () => {
+    for (const [s, expected] of [
+      [
+        defaults,
+        { vaultConcurrency: DEFAULT_VAULT_CONCURRENCY, abortConcurrency: DEFAULT_ABORT_CONCURRENCY },
+      ],
+      [custom, { vaultConcurrency: 2, abortConcurrency: 16 }],
+    ] as const) {
+      const env = s.template.toJSON().Resources[ids(s).fn].Properties.Environment.Variables;
+      // References (topic ARN, table name) become plain strings, as Lambda hands them over.
+      const plain = Object.fromEntries(
+        Object.entries(env).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : `resolved-${key}`,
+        ]),
+      );
+      expect({ ...parseRuntimeEnv(plain), perVaultMetrics: parseVaultMetrics(plain) }).toMatchObject(
+        expected,
+      );
+    }
   });
 
   it('logs to its own log group, kept a year by default and retained with the stack', () => {
@@ -736,20 +772,58 @@ describe('alarms', () => {
 });
 
 describe('dashboard and outputs', () => {
-  it('draws scanned, stale, aborted and failed per vault with SEARCH, and the bytes at stake', () => {
-    const body = JSON.stringify(
-      Object.values(defaults.template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
-        .DashboardBody,
-    );
-    for (const metricName of [METRICS.scanned, METRICS.stale, METRICS.aborted, METRICS.abortFailures]) {
-      expect(body).toContain(
-        `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName=\\\\\\"${metricName}\\\\\\"', 'Sum', 86400)`,
-      );
-    }
+  /** The dashboard's widgets, references replaced by placeholders so the body parses as JSON. */
+  const widgets = (template: Template) => {
+    const body = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
+      .DashboardBody['Fn::Join'][1] as unknown[];
+    const text = body.map((part) => (typeof part === 'string' ? part : 'REF')).join('');
+    return JSON.parse(text).widgets as {
+      type: string;
+      properties: { title: string; metrics?: unknown[][] };
+    }[];
+  };
+  const graph = (template: Template, title: string) => {
+    const found = widgets(template).find((w) => w.properties.title === title);
+    if (found === undefined) throw new Error(`no widget ${title}`);
+    return found.properties.metrics;
+  };
+  const FIGURES = [
+    ['Uploads scanned', METRICS.scanned, 'Sum'],
+    ['Stale uploads', METRICS.stale, 'Sum'],
+    ['Uploads aborted', METRICS.aborted, 'Sum'],
+    ['Abort failures', METRICS.abortFailures, 'Sum'],
     // A level per run, so the day's maximum, not a sum over runs.
-    expect(body).toContain(
-      `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName=\\\\\\"${METRICS.bytesAtStake}\\\\\\"', 'Maximum', 86400)`,
-    );
+    ['Bytes at stake in stale uploads', METRICS.bytesAtStake, 'Maximum'],
+  ] as const;
+
+  it('draws the run totals (no dimension) by default, when the function emits no per-vault metrics', () => {
+    for (const [title, metricName, stat] of FIGURES) {
+      expect(graph(defaults.template, `${title} (all vaults)`)).toEqual([
+        [METRIC_NAMESPACE, metricName, { period: 86_400, stat }],
+      ]);
+    }
+    expect(JSON.stringify(widgets(defaults.template))).not.toContain('SEARCH');
+  });
+
+  it('draws one line per vault with SEARCH over the Vault dimension with perVaultMetrics', () => {
+    for (const [title, metricName, stat] of FIGURES) {
+      expect(graph(custom.template, `${title} per vault`)).toEqual([
+        [
+          {
+            expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSION_VAULT}} MetricName="${metricName}"', '${stat}', 86400)`,
+            period: 86_400,
+          },
+        ],
+      ]);
+    }
+  });
+
+  it('keeps the runs, function and alarm widgets either way', () => {
+    for (const { template } of [defaults, custom]) {
+      const titles = widgets(template).map((w) => w.properties.title);
+      expect(titles.slice(-3)).toEqual(['Runs', 'Function', 'Alarms']);
+      expect(titles).toHaveLength(8);
+    }
   });
 
   it('outputs the topic ARN, function name, SSM prefix, dashboard URL, log group, failure queue and state table', () => {

@@ -95,8 +95,8 @@ afterEach(() => {
 });
 
 describe('emitRunMetrics', () => {
-  it('writes one line per vault with the Vault dimension only, then one run-total line without dimensions', () => {
-    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
+  it('with perVault, writes one line per vault with the Vault dimension only, then one run-total line without dimensions', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: true });
 
     const lines = capture.lines();
     expect(lines).toHaveLength(3);
@@ -150,7 +150,7 @@ describe('emitRunMetrics', () => {
   });
 
   it('omits RunsCompleted when the run did not complete (report not published)', () => {
-    emitRunMetrics(capture.metrics, REPORT, { runCompleted: false });
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: false, perVault: true });
 
     const lines = capture.lines();
     expect(lines).toHaveLength(3);
@@ -162,7 +162,7 @@ describe('emitRunMetrics', () => {
   });
 
   it('writes only the run-total line when there are no vaults', () => {
-    emitRunMetrics(capture.metrics, report([]), { runCompleted: true });
+    emitRunMetrics(capture.metrics, report([]), { runCompleted: true, perVault: true });
 
     const lines = capture.lines();
     expect(lines).toHaveLength(1);
@@ -173,9 +173,48 @@ describe('emitRunMetrics', () => {
     });
   });
 
+  it('without perVault, writes only the run-total line: no Vault dimension, the same totals', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: false });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(1);
+    const [run] = lines as [EmfLine];
+    expect(directive(run).Namespace).toBe('GlacierSweeper');
+    expect(directive(run).Dimensions.flat()).toEqual([]);
+    expect(run).not.toHaveProperty('Vault');
+    expect(run).not.toHaveProperty('service');
+    expect(values(run, [...METRIC_NAMES, 'RunsCompleted'])).toEqual({
+      UploadsScanned: 140,
+      StaleUploads: 61,
+      UploadsAborted: 57,
+      AbortFailures: 2,
+      VaultErrors: 1,
+      Anomalies: 5,
+      BytesAtStake: 5_000_000,
+      RunsCompleted: 1,
+    });
+  });
+
+  it('without perVault, still leaves RunsCompleted out of a run whose report was not published', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: false, perVault: false });
+
+    const lines = capture.lines();
+    expect(lines).toHaveLength(1);
+    expect(metricNames(lines[0] as EmfLine).sort()).toEqual([...METRIC_NAMES].sort());
+  });
+
+  it('turns per-vault lines on and off between runs of one warm container without leaking the Vault dimension', () => {
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: true });
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: false });
+
+    const lines = capture.lines();
+    expect(lines.map((line) => directive(line).Dimensions.flat())).toEqual([['Vault'], ['Vault'], [], []]);
+    expect(lines[3]).not.toHaveProperty('Vault');
+  });
+
   it('keeps the dimensions clean across runs with the same Metrics instance (a warm container)', () => {
-    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
-    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true });
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: true });
+    emitRunMetrics(capture.metrics, REPORT, { runCompleted: true, perVault: true });
 
     const lines = capture.lines();
     expect(lines).toHaveLength(6);
