@@ -7,12 +7,13 @@ import { emitRunMetrics } from './adapters/metrics';
 import { publish } from './adapters/sns';
 import { loadConfig } from './config';
 import { DEFAULT_SSM_PREFIX, ENV, MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from './core/defaults';
+import { errorSummary } from './core/errors';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
 import { cleanDeep, cleanText } from './core/sanitize';
 import { ConfigError, ssmNames } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
-import { errorSummary, MAX_DESCRIPTION_CHARS, type SweepObserver, sweepRun } from './core/sweep';
+import { MAX_DESCRIPTION_CHARS, type SweepObserver, sweepRun } from './core/sweep';
 import type { SweepReport } from './core/types';
 
 /** The part of Powertools Logger the run uses; structured extras go in the second argument. */

@@ -9,6 +9,7 @@ import {
   type UploadHistory,
 } from './activity';
 import { judgeUpload, RunBudget, type UploadPolicy } from './decide';
+import { errorSummary, isCancellation } from './errors';
 import { createLimiter, mapLimited } from './limit';
 import { markerStuck, stuckMarkerError } from './paging';
 import type { Pattern } from './pattern';
@@ -90,14 +91,6 @@ export interface SweepVaultResult {
   readonly nextMarker: string | undefined;
 }
 
-/** A short, single-line message for a report; never the whole error object. */
-export function errorSummary(error: unknown): string {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  const text = `${name}: ${message}`.replace(/\s+/g, ' ').trim();
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
 const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
 
 /** Every outcome at zero: the start of every count. */
@@ -110,13 +103,22 @@ const noOutcomes = (): OutcomeCounts => ({
   pending: 0,
 });
 
-/** A request cancelled through its abort signal (the SDK and fetch both name it AbortError). */
-export const isCancellation = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'AbortError';
-
 interface Tracked {
   entry: StaleUploadEntry;
   createdMs: number;
+}
+
+/** What one call of `sweepVault` accumulates while it lists and acts; each step below reads or adds to it. */
+interface VaultSweep {
+  readonly input: SweepVaultInput;
+  readonly policy: UploadPolicy;
+  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly stale: Map<string, Tracked>;
+  readonly anomalies: AnomalyEntry[];
+  /** Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once. */
+  readonly seen: Set<string>;
+  readonly work: Promise<void>[];
+  readonly counts: { scanned: number; duplicates: number } & OutcomeCounts;
 }
 
 /**
@@ -125,184 +127,40 @@ interface Tracked {
  * Aborts only ever target uploads already listed, so the marker of the next page stays valid.
  */
 export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResult> {
-  const { api, vault, clock, observer } = input;
-  const policy: UploadPolicy = {
-    olderThanMs: vault.olderThan.ms,
-    action: input.action,
-    exclude: input.exclude,
+  const sweep: VaultSweep = {
+    input,
+    policy: { olderThanMs: input.vault.olderThan.ms, action: input.action, exclude: input.exclude },
+    limit: createLimiter(input.abortConcurrency),
+    stale: new Map(),
+    anomalies: [],
+    seen: new Set(),
+    work: [],
+    counts: { scanned: 0, duplicates: 0, ...noOutcomes() },
   };
-  const limit = createLimiter(input.abortConcurrency);
-  const stale = new Map<string, Tracked>();
-  const anomalies: AnomalyEntry[] = [];
-  // Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once.
-  const seen = new Set<string>();
-  const work: Promise<void>[] = [];
-  const counts = { scanned: 0, duplicates: 0, ...noOutcomes() };
-  const { activity } = input;
-  let error: string | null = null;
-  let marker = input.startMarker;
+  const listing = await listPages(sweep);
+  await Promise.all(sweep.work);
+  const report = vaultReportOf(sweep, listing);
+  input.observer?.vaultDone?.(report);
+  return { report, nextMarker: listing.complete ? undefined : listing.marker };
+}
+
+interface ListingEnd {
+  complete: boolean;
+  error: string | null;
+  /** The marker of the first page not judged; undefined once the last page was. */
+  marker: string | undefined;
+}
+
+/**
+ * Follows the vault's marker chain from `startMarker`. The next page is requested before this one is
+ * judged, so judging (and logging) overlaps the round trip of a chain that cannot otherwise be
+ * parallelised.
+ */
+async function listPages(sweep: VaultSweep): Promise<ListingEnd> {
+  const { api, vault, clock, observer, deadline } = sweep.input;
+  let marker = sweep.input.startMarker;
   let complete = false;
-
-  const settle = (tracked: Tracked, outcome: Outcome, reason?: string): void => {
-    tracked.entry.outcome = outcome;
-    counts[outcome] += 1;
-    observer?.staleUpload?.({
-      ...tracked.entry,
-      vault: vault.name,
-      olderThan: vault.olderThan.text,
-      ...(reason ? { reason } : {}),
-    });
-  };
-
-  const warn = (uploadId: string, message: string): void =>
-    observer?.warning?.({ vault: vault.name, uploadId, message });
-
-  /**
-   * Lists the upload's parts within the run's bound; `observed` is undefined when not measured, and
-   * `cancelled` says the hard stop ended the listing (the run is out of time, nothing went wrong).
-   */
-  const measure = async (
-    tracked: Tracked,
-  ): Promise<{ observed: PartsFingerprint | undefined; cancelled: boolean }> => {
-    if (!input.measureBudget.take()) return { observed: undefined, cancelled: false };
-    try {
-      const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
-      tracked.entry.bytesUploaded = observed.bytes;
-      tracked.entry.partCount = observed.partCount;
-      return { observed, cancelled: false };
-    } catch (measureError) {
-      if (isCancellation(measureError)) return { observed: undefined, cancelled: true };
-      warn(tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
-      return { observed: undefined, cancelled: false };
-    }
-  };
-
-  /**
-   * Reads and updates the upload's history; decides whether it has been idle for the quiet period.
-   * Without a readable history nothing is proven, so the verdict is "not idle".
-   */
-  const checkActivity = async (
-    tracked: Tracked,
-    check: ActivityCheck,
-    observed: PartsFingerprint | undefined,
-  ): Promise<ActivityVerdict> => {
-    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
-    let stored: UploadHistory | undefined;
-    if (observed !== undefined) {
-      try {
-        stored = await check.state.get(key);
-      } catch (stateError) {
-        const now = clock();
-        return {
-          idle: false,
-          eligibleAt: now + check.quietPeriodMs,
-          reason: `state could not be read: ${errorSummary(stateError)}`,
-        };
-      }
-    }
-    const now = clock();
-    const verdict = judgeActivity(stored, observed, check.quietPeriodMs, now);
-    if (observed !== undefined) {
-      try {
-        await check.state.put(key, nextHistory(stored, observed, now), stored);
-      } catch (stateError) {
-        warn(tracked.entry.uploadId, `state could not be written: ${errorSummary(stateError)}`);
-      }
-    }
-    return verdict;
-  };
-
-  const forget = async (tracked: Tracked, check: ActivityCheck): Promise<void> => {
-    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
-    try {
-      await check.state.delete(key);
-    } catch (stateError) {
-      warn(tracked.entry.uploadId, `state could not be deleted: ${errorSummary(stateError)}`);
-    }
-  };
-
-  const processStale = async (tracked: Tracked, intent: 'abort' | 'report'): Promise<void> => {
-    if (clock() >= input.deadline)
-      return settle(tracked, 'reported', 'time budget ran out before it was measured');
-    const { observed, cancelled } = await measure(tracked);
-    if (cancelled) {
-      // Unmeasured, and no history is read or written: a partial listing proves nothing either way.
-      const why = 'time budget ran out while its parts were listed';
-      if (activity === undefined || intent === 'report') return settle(tracked, 'reported', why);
-      tracked.entry.eligibleAt = new Date(clock() + activity.quietPeriodMs).toISOString();
-      return settle(tracked, 'pending', why);
-    }
-    const verdict = activity ? await checkActivity(tracked, activity, observed) : ({ idle: true } as const);
-    if (intent === 'report') return settle(tracked, 'reported', 'report mode');
-    if (!verdict.idle) {
-      tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
-      return settle(tracked, 'pending', verdict.reason);
-    }
-    // Measuring and reading the history take time: the clock is read again right before the abort.
-    if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
-    if (!input.abortBudget.take()) return settle(tracked, 'reported', 'max-aborts reached');
-    const { uploadId, createdAt, ageHours } = tracked.entry;
-    observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
-    let outcome: Outcome;
-    try {
-      outcome = await api.abortUpload(vault.name, uploadId);
-    } catch (abortError) {
-      return settle(tracked, 'failed', errorSummary(abortError));
-    }
-    if (activity) await forget(tracked, activity);
-    settle(tracked, outcome);
-  };
-
-  const judgePage = (uploads: readonly Upload[]): void => {
-    const now = clock();
-    for (const upload of uploads) {
-      // The same id twice (on two pages, or on one) is one upload; entries without an id are each their
-      // own, since nothing tells them apart. The first entry of an id is the one judged.
-      if (upload.uploadId !== '') {
-        if (seen.has(upload.uploadId)) {
-          counts.duplicates += 1;
-          continue;
-        }
-        seen.add(upload.uploadId);
-      }
-      counts.scanned += 1;
-      const verdict = judgeUpload(upload, policy, now);
-      const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
-      if (verdict.kind === 'anomaly') {
-        const entry: AnomalyEntry = {
-          uploadId: upload.uploadId,
-          createdAt: upload.createdAt ?? null,
-          description,
-        };
-        anomalies.push(entry);
-        observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
-        continue;
-      }
-      if (verdict.kind === 'fresh') continue;
-      const tracked: Tracked = {
-        createdMs: verdict.createdMs,
-        entry: {
-          uploadId: upload.uploadId,
-          createdAt: upload.createdAt as string,
-          ageHours: roundHours(verdict.ageMs),
-          description,
-          partSizeBytes: upload.partSizeBytes ?? null,
-          bytesUploaded: null,
-          partCount: null,
-          outcome: 'reported',
-        },
-      };
-      stale.set(upload.uploadId, tracked);
-      if (verdict.intent === 'skip') settle(tracked, 'skipped', 'matched exclude');
-      else {
-        const intent = verdict.intent;
-        work.push(limit(() => processStale(tracked, intent)));
-      }
-    }
-  };
-
-  // The next page is requested before this one is judged, so judging (and logging) overlaps the round
-  // trip of a marker chain that cannot otherwise be parallelised.
+  let error: string | null = null;
   const request = (from: string | undefined): Promise<UploadPage> => {
     const pending = api.listUploadsPage(vault.name, from);
     // Awaited on the next turn of the loop; this only keeps an abandoned one from going unhandled.
@@ -310,7 +168,7 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     return pending;
   };
   try {
-    let inFlight = clock() < input.deadline ? request(marker) : undefined;
+    let inFlight = clock() < deadline ? request(marker) : undefined;
     while (inFlight !== undefined) {
       const page = await inFlight;
       inFlight = undefined;
@@ -318,9 +176,9 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
       const repeated = markerStuck(marker, page.marker);
       if (!repeated) {
         marker = page.marker;
-        if (marker !== undefined && clock() < input.deadline) inFlight = request(marker);
+        if (marker !== undefined && clock() < deadline) inFlight = request(marker);
       }
-      judgePage(page.uploads);
+      judgePage(sweep, page.uploads);
       if (repeated) throw stuckMarkerError('ListMultipartUploads', marker ?? '');
       if (marker === undefined) complete = true;
     }
@@ -328,15 +186,193 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     // The invocation's hard stop cancelled the request: the vault is unfinished (time budget), not broken.
     if (!isCancellation(listError)) error = errorSummary(listError);
   }
-  await Promise.all(work);
+  return { complete, error, marker };
+}
 
-  const staleUploads = [...stale.values()].sort((a, b) => a.createdMs - b.createdMs).map((t) => t.entry);
-  const report: VaultReport = {
+/** Counts, judges and files each upload of a page; stale ones to act on are queued on the limiter. */
+function judgePage(sweep: VaultSweep, uploads: readonly Upload[]): void {
+  const { vault, clock, observer } = sweep.input;
+  const now = clock();
+  for (const upload of uploads) {
+    // The same id twice (on two pages, or on one) is one upload; entries without an id are each their
+    // own, since nothing tells them apart. The first entry of an id is the one judged.
+    if (upload.uploadId !== '') {
+      if (sweep.seen.has(upload.uploadId)) {
+        sweep.counts.duplicates += 1;
+        continue;
+      }
+      sweep.seen.add(upload.uploadId);
+    }
+    sweep.counts.scanned += 1;
+    const verdict = judgeUpload(upload, sweep.policy, now);
+    const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
+    if (verdict.kind === 'anomaly') {
+      const entry: AnomalyEntry = {
+        uploadId: upload.uploadId,
+        createdAt: upload.createdAt ?? null,
+        description,
+      };
+      sweep.anomalies.push(entry);
+      observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
+      continue;
+    }
+    if (verdict.kind === 'fresh') continue;
+    const tracked: Tracked = {
+      createdMs: verdict.createdMs,
+      entry: {
+        uploadId: upload.uploadId,
+        createdAt: upload.createdAt as string,
+        ageHours: roundHours(verdict.ageMs),
+        description,
+        partSizeBytes: upload.partSizeBytes ?? null,
+        bytesUploaded: null,
+        partCount: null,
+        outcome: 'reported',
+      },
+    };
+    sweep.stale.set(upload.uploadId, tracked);
+    if (verdict.intent === 'skip') settle(sweep, tracked, 'skipped', 'matched exclude');
+    else {
+      const intent = verdict.intent;
+      sweep.work.push(sweep.limit(() => processStale(sweep, tracked, intent)));
+    }
+  }
+}
+
+function settle(sweep: VaultSweep, tracked: Tracked, outcome: Outcome, reason?: string): void {
+  const { vault, observer } = sweep.input;
+  tracked.entry.outcome = outcome;
+  sweep.counts[outcome] += 1;
+  observer?.staleUpload?.({
+    ...tracked.entry,
+    vault: vault.name,
+    olderThan: vault.olderThan.text,
+    ...(reason ? { reason } : {}),
+  });
+}
+
+function warn(sweep: VaultSweep, uploadId: string, message: string): void {
+  sweep.input.observer?.warning?.({ vault: sweep.input.vault.name, uploadId, message });
+}
+
+/** Measure, check activity, then (abort intent, within every budget) abort one stale upload. */
+async function processStale(sweep: VaultSweep, tracked: Tracked, intent: 'abort' | 'report'): Promise<void> {
+  const { api, vault, clock, observer, deadline, activity } = sweep.input;
+  if (clock() >= deadline)
+    return settle(sweep, tracked, 'reported', 'time budget ran out before it was measured');
+  const { observed, cancelled } = await measure(sweep, tracked);
+  if (cancelled) {
+    // Unmeasured, and no history is read or written: a partial listing proves nothing either way.
+    const why = 'time budget ran out while its parts were listed';
+    if (activity === undefined || intent === 'report') return settle(sweep, tracked, 'reported', why);
+    tracked.entry.eligibleAt = new Date(clock() + activity.quietPeriodMs).toISOString();
+    return settle(sweep, tracked, 'pending', why);
+  }
+  const verdict = activity
+    ? await checkActivity(sweep, tracked, activity, observed)
+    : ({ idle: true } as const);
+  if (intent === 'report') return settle(sweep, tracked, 'reported', 'report mode');
+  if (!verdict.idle) {
+    tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
+    return settle(sweep, tracked, 'pending', verdict.reason);
+  }
+  // Measuring and reading the history take time: the clock is read again right before the abort.
+  if (clock() >= deadline) return settle(sweep, tracked, 'reported', 'time budget ran out before its abort');
+  if (!sweep.input.abortBudget.take()) return settle(sweep, tracked, 'reported', 'max-aborts reached');
+  const { uploadId, createdAt, ageHours } = tracked.entry;
+  observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
+  let outcome: Outcome;
+  try {
+    outcome = await api.abortUpload(vault.name, uploadId);
+  } catch (abortError) {
+    return settle(sweep, tracked, 'failed', errorSummary(abortError));
+  }
+  if (activity) await forget(sweep, tracked, activity);
+  settle(sweep, tracked, outcome);
+}
+
+/**
+ * Lists the upload's parts within the run's bound; `observed` is undefined when not measured, and
+ * `cancelled` says the hard stop ended the listing (the run is out of time, nothing went wrong).
+ */
+async function measure(
+  sweep: VaultSweep,
+  tracked: Tracked,
+): Promise<{ observed: PartsFingerprint | undefined; cancelled: boolean }> {
+  const { api, vault, measureBudget } = sweep.input;
+  if (!measureBudget.take()) return { observed: undefined, cancelled: false };
+  try {
+    const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
+    tracked.entry.bytesUploaded = observed.bytes;
+    tracked.entry.partCount = observed.partCount;
+    return { observed, cancelled: false };
+  } catch (measureError) {
+    if (isCancellation(measureError)) return { observed: undefined, cancelled: true };
+    warn(sweep, tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
+    return { observed: undefined, cancelled: false };
+  }
+}
+
+/**
+ * Reads and updates the upload's history; decides whether it has been idle for the quiet period.
+ * Without a readable history nothing is proven, so the verdict is "not idle".
+ */
+async function checkActivity(
+  sweep: VaultSweep,
+  tracked: Tracked,
+  check: ActivityCheck,
+  observed: PartsFingerprint | undefined,
+): Promise<ActivityVerdict> {
+  const { vault, clock } = sweep.input;
+  const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
+  let stored: UploadHistory | undefined;
+  if (observed !== undefined) {
+    try {
+      stored = await check.state.get(key);
+    } catch (stateError) {
+      const now = clock();
+      return {
+        idle: false,
+        eligibleAt: now + check.quietPeriodMs,
+        reason: `state could not be read: ${errorSummary(stateError)}`,
+      };
+    }
+  }
+  const now = clock();
+  const verdict = judgeActivity(stored, observed, check.quietPeriodMs, now);
+  if (observed !== undefined) {
+    try {
+      await check.state.put(key, nextHistory(stored, observed, now), stored);
+    } catch (stateError) {
+      warn(sweep, tracked.entry.uploadId, `state could not be written: ${errorSummary(stateError)}`);
+    }
+  }
+  return verdict;
+}
+
+/** An aborted upload's history is deleted: the id will never be listed again. */
+async function forget(sweep: VaultSweep, tracked: Tracked, check: ActivityCheck): Promise<void> {
+  const key = stateKey(check.account, check.region, sweep.input.vault.name, tracked.entry.uploadId);
+  try {
+    await check.state.delete(key);
+  } catch (stateError) {
+    warn(sweep, tracked.entry.uploadId, `state could not be deleted: ${errorSummary(stateError)}`);
+  }
+}
+
+/** The vault's report from what the sweep collected; stale uploads oldest first. */
+function vaultReportOf(sweep: VaultSweep, listing: ListingEnd): VaultReport {
+  const { vault } = sweep.input;
+  const { counts } = sweep;
+  const staleUploads = [...sweep.stale.values()]
+    .sort((a, b) => a.createdMs - b.createdMs)
+    .map((t) => t.entry);
+  return {
     vault: vault.name,
     olderThan: vault.olderThan.text,
     scanned: counts.scanned,
     duplicates: counts.duplicates,
-    stale: stale.size,
+    stale: sweep.stale.size,
     aborted: counts.aborted,
     gone: counts.gone,
     failed: counts.failed,
@@ -347,15 +383,13 @@ export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResu
     // Excluded uploads are never touched, not even listed: they are not "unmeasured".
     unmeasured: staleUploads.filter((entry) => entry.bytesUploaded === null && entry.outcome !== 'skipped')
       .length,
-    complete,
-    error,
+    complete: listing.complete,
+    error: listing.error,
     staleUploads,
     staleUploadsOmitted: 0,
-    anomalies,
+    anomalies: sweep.anomalies,
     anomaliesOmitted: 0,
   };
-  observer?.vaultDone?.(report);
-  return { report, nextMarker: complete ? undefined : marker };
 }
 
 export interface SweepRunInput {
