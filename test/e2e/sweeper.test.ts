@@ -229,6 +229,44 @@ describe('abort mode', () => {
     expect(message.structured?.email).toContain('max-aborts reached');
   });
 
+  it('under max-aborts aborts the oldest uploads of the run, even one listed on the last page (issue 13)', async () => {
+    // The emulator lists by a hash of the id, so the listing order is found by seeding once; the
+    // upload listed last in vault b is then made 2,512 days old.
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+    const seedWith = (ancient: string | undefined) => {
+      emu.reset();
+      emu.seed({
+        vaults: [
+          {
+            name: 'a',
+            uploads: ids('a', 120).map((uploadId, i) => ({ uploadId, createdAt: daysAgo(30 + i / 100) })),
+          },
+          {
+            name: 'b',
+            uploads: ids('b', 120).map((uploadId, i) => ({
+              uploadId,
+              createdAt: daysAgo(uploadId === ancient ? 2512 : 20 + i / 100),
+            })),
+          },
+        ],
+      });
+    };
+    seedWith(undefined);
+    const lastOfB = emu.uploads('b').at(-1)?.uploadId as string;
+    seedWith(lastOfB);
+    const topicArn = configure(emu, { vaults: 'a,b', action: 'abort', 'max-aborts': '5' });
+
+    const report = reportOf(await sweep(emu, topicArn));
+
+    // The five oldest: the ancient one, then a's four oldest (31.19 to 31.16 days).
+    const expected = [lastOfB, 'a-119', 'a-118', 'a-117', 'a-116'];
+    const deleted = emu.requests({ operation: 'AbortMultipartUpload', status: 204 }).map((r) => r.uploadId);
+    expect(sorted(deleted as string[])).toEqual(sorted(expected));
+    expect(emu.uploads('b').some((u) => u.uploadId === lastOfB)).toBe(false);
+    expect(report).toMatchObject({ capped: true, totals: { stale: 240, aborted: 5, reported: 235 } });
+    expectOutcomesAddUp(report);
+  });
+
   it('an abort that keeps failing is `failed`, the upload stays, the other aborts and the report go through', async () => {
     const { uploadIds } = emu.seed({
       vaults: [{ name: 'v', uploads: makeUploads(6, { createdAt: daysAgo(20) }) }],
