@@ -140,7 +140,7 @@ function progressObserver(stderr: CliIo['stderr']): SweepObserver {
       scanned += uploads;
       draw();
     },
-    vaultDone: () => {
+    vaultListed: () => {
       done += 1;
       draw();
     },

@@ -47,6 +47,8 @@ export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
       logger[level]('stale upload', { runId, ...event });
     },
     warning: (event) => logger.warn('upload check incomplete', { runId, ...event }),
+    // The plan before any abort: what the run is about to do, and whether planning ran out of time.
+    planned: (event) => logger.info('run planned', { runId, ...event }),
     anomaly: (event) =>
       logger.warn('upload with an untrustworthy CreationDate: never aborted', { runId, ...event }),
     vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) => {
@@ -144,6 +146,7 @@ export async function runSweep(
   logger.info('run finished', {
     runId,
     complete: report.complete,
+    planComplete: report.planComplete,
     capped: report.capped,
     totals: report.totals,
   });
