@@ -267,6 +267,54 @@ describe('abort mode', () => {
     expectOutcomesAddUp(report);
   });
 
+  it('the preview of a report run is what an abort run with the same settings then aborts, upload for upload', async () => {
+    emu.seed({
+      vaults: [
+        {
+          name: 'a',
+          uploads: [
+            ...makeUploads(130, {
+              createdAt: (i) => daysAgo(i % 3 === 0 ? 8 + i : 2),
+              description: (i) => `a ${i}`,
+            }),
+            ...makeUploads(4, { createdAt: daysAgo(500), description: 'keep: legal hold' }),
+          ],
+        },
+        { name: 'b', uploads: makeUploads(70, { createdAt: (i) => daysAgo(9 + i * 1.5), description: 'b' }) },
+      ],
+    });
+    const settings = { vaults: 'a,b', 'older-than': '7d', exclude: '^keep:', 'max-aborts': '40' };
+    const keyed = (
+      report: SweepReport,
+      pick: (u: SweepReport['vaults'][number]['staleUploads'][number]) => boolean,
+    ) =>
+      sorted(
+        report.vaults.flatMap((v) => v.staleUploads.filter(pick).map((u) => `${v.vault}/${u.uploadId}`)),
+      );
+
+    const preview = reportOf(await sweep(emu, configure(emu, { ...settings, action: 'report' })));
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+    expect(preview).toMatchObject({ action: 'report', capped: true, totals: { wouldAbort: 40, aborted: 0 } });
+
+    emu.clearRequests();
+    const real = reportOf(await sweep(emu, configure(emu, { ...settings, action: 'abort' })));
+    const deleted = emu
+      .requests({ operation: 'AbortMultipartUpload', status: 204 })
+      .map((r) => `${r.vault}/${r.uploadId}`);
+    expect(sorted(deleted)).toEqual(keyed(preview, (u) => u.wouldAbort));
+    expect(keyed(real, (u) => u.outcome === 'aborted')).toEqual(keyed(preview, (u) => u.wouldAbort));
+    expect(real).toMatchObject({ capped: true, totals: { aborted: 40, wouldAbort: 40, skipped: 4 } });
+    // The oldest 40 of both vaults, whatever the listing order: every one left is younger than every one aborted.
+    const age = (r: SweepReport, pick: (u: { outcome: string }) => boolean) =>
+      r.vaults
+        .flatMap((v) => v.staleUploads.filter((u) => pick(u) && !u.description.startsWith('keep:')))
+        .map((u) => u.ageHours);
+    expect(Math.min(...age(real, (u) => u.outcome === 'aborted'))).toBeGreaterThanOrEqual(
+      Math.max(...age(real, (u) => u.outcome === 'reported')),
+    );
+    expectOutcomesAddUp(real);
+  });
+
   it('an abort that keeps failing is `failed`, the upload stays, the other aborts and the report go through', async () => {
     const { uploadIds } = emu.seed({
       vaults: [{ name: 'v', uploads: makeUploads(6, { createdAt: daysAgo(20) }) }],
