@@ -49,7 +49,8 @@ export const refKey = (ref: { readonly vault: string; readonly uploadId: string 
 
 /**
  * Each upload once, in plan order. A listing may repeat an id (within a page, across pages, or across
- * the chunks of a vault listed over several invocations): the first entry is the one that counts.
+ * the chunks of a vault listed over several invocations): the first entry is the one that counts,
+ * eligible or not, as the survey judges only the first.
  */
 function distinctOldestFirst<T extends UploadRef>(uploads: readonly T[]): T[] {
   const seen = new Set<string>();
@@ -81,7 +82,7 @@ export function planMeasurements(
   started: readonly UploadRef[] = [],
 ): MeasurePlan {
   const already = new Set(started.map(refKey));
-  const rest = distinctOldestFirst(candidates.filter((c) => !c.excluded && !already.has(refKey(c))));
+  const rest = distinctOldestFirst(candidates).filter((c) => !c.excluded && !already.has(refKey(c)));
   const take = Math.max(0, Math.min(rest.length, maxListParts - started.length));
   return {
     measure: rest.slice(0, take).map(({ vault, uploadId, createdMs }) => ({ vault, uploadId, createdMs })),
@@ -126,7 +127,7 @@ export function isEligible(upload: Judged, rules: Pick<AbortRules, 'requireIdle'
  * report mode (`wouldAbort`) and the work in abort mode, so the preview is what abort mode does.
  */
 export function planAborts(judged: readonly Judged[], rules: AbortRules): AbortPlan {
-  const eligible = distinctOldestFirst(judged.filter((upload) => isEligible(upload, rules)));
+  const eligible = distinctOldestFirst(judged).filter((upload) => isEligible(upload, rules));
   const take = Math.max(0, Math.min(eligible.length, rules.maxAborts));
   return { picks: eligible.slice(0, take), eligible: eligible.length, capped: eligible.length > take };
 }
