@@ -16,7 +16,7 @@ import { MemoryStateStore } from './helpers/memory-state';
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 const FIRST_RUN = NOW - 3 * DAY;
-const IDS = ['', 'u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'] as const;
+const IDS: readonly string[] = ['', 'u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'];
 
 type Kind = { age: number } | { anomaly: 'garbage' | 'empty' | 'missing' | 'future' };
 interface Entry {
