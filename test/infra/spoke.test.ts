@@ -1,13 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnElement, type Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { GlacierSweeperSpokeProps } from '../../infra/constructs/glacier-sweeper-spoke';
+import {
+  addSpokeStackSet,
+  type SpokeStackSetProps,
+  spokeTemplate,
+} from '../../infra/constructs/spoke-stack-set';
 import { buildSpokeStack, GlacierSweeperSpokeStack } from '../../infra/spoke-stack';
 import { SPOKE_ROLE_NAME, SPOKE_STACK_NAME, spokeRoleArn } from '../../lambda/fleet/names';
 import { acknowledgements, allPolicyDocuments, type FlatStatement, sortStatements, testApp } from './helpers';
@@ -16,10 +21,31 @@ const HUB = '111111111111';
 const ORG = 'o-a1b2c3d4e5';
 const SPOKE: GlacierSweeperSpokeProps = { hubAccountId: HUB, organizationId: ORG };
 const EVERY_SPOKE_PROP: GlacierSweeperSpokeProps = { ...SPOKE, vaultRegions: ['eu-west-1', 'us-east-1'] };
+const STACK_SET: SpokeStackSetProps = {
+  ...SPOKE,
+  organizationalUnitIds: ['ou-ab12-cdefgh34'],
+  region: 'us-east-1',
+};
+const EVERY_STACK_SET_PROP: SpokeStackSetProps = {
+  ...EVERY_SPOKE_PROP,
+  organizationalUnitIds: ['ou-ab12-cdefgh34', 'r-ab12'],
+  region: 'eu-west-1',
+  callAs: 'DELEGATED_ADMIN',
+  stackSetName: 'GlacierSweeperSpokeProd',
+  operationPreferences: { maxConcurrentPercentage: 25, failureTolerancePercentage: 10 },
+};
+
 /** The spoke stack as the fleet app adds it (environment-agnostic), and its template. */
 function spokeStack(spoke: GlacierSweeperSpokeProps = SPOKE) {
   const stack = buildSpokeStack(testApp(), spoke);
   return { stack, template: Template.fromStack(stack) };
+}
+
+/** A hub stand-in: a stack in the management account holding only the StackSet. */
+function hubStack(props: SpokeStackSetProps = STACK_SET) {
+  const stack = new Stack(testApp(), 'Hub', { env: { account: HUB, region: 'eu-west-1' } });
+  const stackSet = addSpokeStackSet(stack, props);
+  return { stack, stackSet, template: Template.fromStack(stack) };
 }
 
 const id = (stack: Stack, construct: IConstruct) =>
@@ -209,6 +235,8 @@ describe('invalid spoke props fail synth with a message naming the prop and the 
   for (const [name, override, message] of cases) {
     it(name, () => {
       expect(() => spokeStack({ ...SPOKE, ...override } as GlacierSweeperSpokeProps)).toThrow(message);
+      // The StackSet validates the same props the same way, before it synthesizes anything.
+      expect(() => hubStack({ ...STACK_SET, ...override } as SpokeStackSetProps)).toThrow(message);
     });
   }
 
@@ -224,6 +252,149 @@ describe('invalid spoke props fail synth with a message naming the prop and the 
       () => new GlacierSweeperSpokeStack(testApp(), 'S', { spoke: { ...SPOKE, hubAccountId: hub } }),
     ).toThrow(/^GlacierSweeper: invalid prop hubAccountId: hubAccountId is a token/);
   });
+});
+
+describe('addSpokeStackSet', () => {
+  it('adds a service-managed StackSet with auto-deployment to the OUs, in one region, called as SELF', () => {
+    const { stack, stackSet, template } = hubStack();
+    const resources = template.findResources('AWS::CloudFormation::StackSet');
+    expect(Object.keys(resources)).toEqual([id(stack, stackSet)]);
+    const { TemplateBody, ...properties } = template.toJSON().Resources[id(stack, stackSet)].Properties;
+    expect(properties).toEqual({
+      StackSetName: SPOKE_STACK_NAME,
+      Description: `glacier-sweeper fleet: the spoke role GlacierSweeperSpoke the hub ${HUB} assumes in each member account`,
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      CallAs: 'SELF',
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      StackInstancesGroup: [
+        { DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdefgh34'] }, Regions: ['us-east-1'] },
+      ],
+    });
+    expect(typeof TemplateBody).toBe('string');
+    // The hub stack holds nothing else of the spoke's: the role lives in the member accounts only.
+    expect(Object.keys(template.toJSON().Resources)).toEqual([id(stack, stackSet)]);
+  });
+
+  it('passes every prop through', () => {
+    const { stack, stackSet, template } = hubStack(EVERY_STACK_SET_PROP);
+    const { TemplateBody, ...properties } = template.toJSON().Resources[id(stack, stackSet)].Properties;
+    expect(properties).toEqual({
+      StackSetName: 'GlacierSweeperSpokeProd',
+      Description: `glacier-sweeper fleet: the spoke role GlacierSweeperSpoke the hub ${HUB} assumes in each member account`,
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      CallAs: 'DELEGATED_ADMIN',
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      OperationPreferences: { MaxConcurrentPercentage: 25, FailureTolerancePercentage: 10 },
+      StackInstancesGroup: [
+        {
+          DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdefgh34', 'r-ab12'] },
+          Regions: ['eu-west-1'],
+        },
+      ],
+    });
+    const body = JSON.parse(TemplateBody);
+    const { stack: direct } = spokeStack(EVERY_SPOKE_PROP);
+    expect(allPolicyDocuments(Template.fromJSON(body))).toEqual(
+      expectedPolicies(direct, ['eu-west-1', 'us-east-1']),
+    );
+  });
+
+  it('deploys exactly the spoke stack’s template: the same role, no bootstrap dependency, well under 51,200 bytes', () => {
+    const { stack, stackSet, template } = hubStack();
+    const body: string = template.toJSON().Resources[id(stack, stackSet)].Properties.TemplateBody;
+    const parsed = JSON.parse(body);
+    expect(parsed).toEqual(spokeStack().template.toJSON());
+    expect(parsed).toEqual(spokeTemplate(SPOKE));
+    const role = Object.values(
+      parsed.Resources as Record<string, { Type: string; Properties: { RoleName?: string } }>,
+    )
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .map((r) => r.Properties.RoleName);
+    expect(role).toEqual([SPOKE_ROLE_NAME]);
+    expect(parsed.Parameters).toBeUndefined();
+    expect(parsed.Rules).toBeUndefined();
+    expect(body).not.toMatch(
+      /BootstrapVersion|cdk-hnb659fds|AssetParameters|aws:cdk:path|AWS::CDK::Metadata/,
+    );
+    // CreateStackSet's TemplateBody limit.
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThan(51_200);
+  });
+
+  it('synthesizes the same body whatever the CLI puts into the context, and never writes into CDK_OUTDIR', () => {
+    const cliOutdir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-cli-outdir-'));
+    vi.stubEnv('CDK_OUTDIR', cliOutdir);
+    vi.stubEnv(
+      'CDK_CONTEXT_JSON',
+      JSON.stringify({ 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true }),
+    );
+    try {
+      const underCli = spokeTemplate(SPOKE, { 'aws:cdk:enable-path-metadata': true });
+      vi.unstubAllEnvs();
+      expect(underCli).toEqual(spokeTemplate(SPOKE));
+      expect(readdirSync(cliOutdir)).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(cliOutdir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs cdk-nag on the body: an unacknowledged finding in the spoke fails the hub synth', () => {
+    const original = iam.Role.prototype.addToPrincipalPolicy;
+    const spy = vi.spyOn(iam.Role.prototype, 'addToPrincipalPolicy').mockImplementation(function (
+      this: iam.Role,
+      statement: iam.PolicyStatement,
+    ) {
+      const result = original.call(this, statement);
+      original.call(this, new iam.PolicyStatement({ actions: ['glacier:DeleteArchive'], resources: ['*'] }));
+      return result;
+    });
+    try {
+      expect(() => hubStack()).toThrow('AwsSolutions-IAM5[Resource::*]');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  const cases: [string, Partial<SpokeStackSetProps>, RegExp][] = [
+    [
+      'no OUs',
+      { organizationalUnitIds: [] },
+      /^GlacierSweeper: invalid prop organizationalUnitIds: organizationalUnitIds is required/,
+    ],
+    [
+      'an account id for an OU',
+      { organizationalUnitIds: ['222222222222'] },
+      /^GlacierSweeper: invalid prop organizationalUnitIds: organizationalUnitIds entry "222222222222": is not an OU id/,
+    ],
+    [
+      'an OU twice',
+      { organizationalUnitIds: ['ou-ab12-cdefgh34', 'ou-ab12-cdefgh34'] },
+      /^GlacierSweeper: invalid prop organizationalUnitIds: .*an OU is listed twice/,
+    ],
+    ['no region', { region: undefined }, /^GlacierSweeper: invalid prop region: region is required/],
+    [
+      'regions as one string',
+      { region: 'us-east-1,eu-west-1' },
+      /^GlacierSweeper: invalid prop region: region = "us-east-1,eu-west-1": is not a region name/,
+    ],
+    [
+      'an unknown callAs',
+      { callAs: 'MANAGEMENT' as 'SELF' },
+      /^GlacierSweeper: invalid prop callAs: callAs = "MANAGEMENT": must be one of SELF, DELEGATED_ADMIN/,
+    ],
+    [
+      'a StackSet name with an underscore',
+      { stackSetName: 'glacier_sweeper' },
+      /^GlacierSweeper: invalid prop stackSetName: stackSetName = "glacier_sweeper"/,
+    ],
+  ];
+  for (const [name, override, message] of cases) {
+    it(`refuses ${name}`, () => {
+      expect(() => hubStack({ ...STACK_SET, ...override } as SpokeStackSetProps)).toThrow(message);
+    });
+  }
 });
 
 // cdk-nag as `cdk synth` runs it: a plugin on the app, findings in validation-report.json.
@@ -269,6 +440,15 @@ describe('cdk-nag AwsSolutions', () => {
     });
   });
 
+  it('has none on a hub stack holding the StackSet, with the defaults and with every prop set', () => {
+    for (const props of [STACK_SET, EVERY_STACK_SET_PROP]) {
+      const result = findings((app) =>
+        addSpokeStackSet(new Stack(app, 'Hub', { env: { account: HUB, region: 'eu-west-1' } }), props),
+      );
+      expect(result).toEqual({ error: undefined, found: [] });
+    }
+  });
+
   it('fails synth on a finding nobody acknowledged (the check is live)', () => {
     const result = findings((app) =>
       buildSpokeStack(app, SPOKE).spoke.role.addToPrincipalPolicy(
@@ -282,7 +462,8 @@ describe('cdk-nag AwsSolutions', () => {
 
 /**
  * Logical ids of the spoke template (what CloudFormation knows the role by in every member account:
- * a changed id replaces the role, and a fixed role name makes the replacement fail), pinned like test/infra/logical-ids.test.ts pins the sweeper's. After a deliberate change:
+ * a changed id replaces the role, and a fixed role name makes the replacement fail) and of the hub's
+ * StackSet, pinned like test/infra/logical-ids.test.ts pins the sweeper's. After a deliberate change:
  * `UPDATE_LOGICAL_IDS=1 npx vitest run test/infra/spoke.test.ts`, and review the diff.
  */
 describe('logical ids', () => {
@@ -306,9 +487,13 @@ describe('logical ids', () => {
     );
 
   it('are exactly those of spoke-logical-ids.json', () => {
+    const hub = (props: SpokeStackSetProps) => hubStack(props).template.toJSON();
     const found = {
       spokeDefaults: inventory(spokeStack().template.toJSON()),
       spokeEveryProp: inventory(spokeStack(EVERY_SPOKE_PROP).template.toJSON()),
+      stackSetBody: inventory(spokeTemplate(EVERY_SPOKE_PROP)),
+      hubDefaults: inventory(hub(STACK_SET)),
+      hubEveryProp: inventory(hub(EVERY_STACK_SET_PROP)),
     };
     if (process.env.UPDATE_LOGICAL_IDS === '1') writeFileSync(PINNED, `${JSON.stringify(found, null, 2)}\n`);
     expect(found).toEqual(JSON.parse(readFileSync(PINNED, 'utf8')));
