@@ -50,7 +50,6 @@ export const PARAM = {
   maxListParts: 'max-list-parts',
 } as const;
 export type ParamKey = keyof typeof PARAM;
-export const PARAM_NAMES: readonly string[] = Object.values(PARAM);
 
 /** Environment variables of the function. */
 export const ENV = {
