@@ -1,12 +1,6 @@
-import {
-  type AlertContext,
-  type ConfigErrorInfo,
-  renderAlert,
-  renderSubject,
-  renderText,
-  type TextContext,
-  vaultPriority,
-} from './report-text';
+import { type AlertContext, type ConfigErrorInfo, renderAlert } from './alert-text';
+import { renderSubject } from './report-subject';
+import { renderText, type TextContext, vaultPriority } from './report-text';
 import { cleanText } from './sanitize';
 import type { Action, AnomalyEntry, StaleUploadEntry, SweepReport } from './types';
 
@@ -70,7 +64,7 @@ export function buildReportMessage(report: SweepReport, ctx: TextContext): Repor
     throw new Error(`report message is ${size} bytes, over the SNS limit of ${SNS_MAX_MESSAGE_BYTES}`);
   }
   return {
-    subject: renderSubject(report, ctx),
+    subject: renderSubject(report),
     message,
     messageStructure: 'json',
     attributes,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderSubject, renderText } from '../../lambda/core/report-text';
+import { renderSubject } from '../../lambda/core/report-subject';
+import { renderText } from '../../lambda/core/report-text';
 import { cleanText } from '../../lambda/core/sanitize';
 import {
   attributeBytes,
@@ -106,7 +107,7 @@ describe('buildReportMessage', () => {
     // Nothing needed trimming, so subscribers get the whole report.
     expect(out.published).toEqual(report);
     expect(out.published).not.toHaveProperty('vaultsOmitted');
-    expect(out.subject).toBe(renderSubject(report, ctx));
+    expect(out.subject).toBe(renderSubject(report));
     expect(out.messageStructure).toBe('json');
     expect(out.attributes).toEqual({ kind: 'report', action: 'abort' });
   });
