@@ -20,9 +20,9 @@ const MAX_PUBLISHED_META_CHARS = 256;
  * trimmed (oldest first kept; `staleUploadsOmitted` and `anomaliesOmitted` count what was cut) and,
  * only in runs with thousands of vaults, whose `vaults` array may be shortened.
  *
- * Counts and `totals` are always exact, whatever was trimmed.
+ * Counts and `totals` are always exact, whatever was trimmed. `vaultsOmitted` (see SweepReport) is set
+ * only when vault entries were dropped.
  */
-/** The report as published: `vaultsOmitted` (see SweepReport) is set only when vault entries were dropped. */
 export type PublishedReport = SweepReport;
 
 export interface ReportMessage {
@@ -39,7 +39,8 @@ export interface AlertMessage {
   subject: string;
   /** Plain text, sent without `MessageStructure`. */
   message: string;
-  attributes: { kind: 'alert'; action: Action };
+  /** `action` is always `report`: a run stopped by a configuration error aborts nothing. */
+  attributes: { kind: 'alert'; action: 'report' };
 }
 
 /**
@@ -80,16 +81,10 @@ export function attributeBytes(attributes: Readonly<Record<string, string>>): nu
   return total;
 }
 
-/**
- * The configuration alert. `action` is the action in force when the parser got that far; it defaults
- * to `report` because a run stopped by a configuration error aborts nothing.
- */
-export function buildAlertMessage(
-  error: ConfigErrorInfo,
-  ctx: AlertContext & { action?: Action },
-): AlertMessage {
+/** The configuration alert, with the same message attributes as a report so subscribers can filter. */
+export function buildAlertMessage(error: ConfigErrorInfo, ctx: AlertContext): AlertMessage {
   const { subject, text } = renderAlert(error, ctx);
-  return { subject, message: text, attributes: { kind: 'alert', action: ctx.action ?? 'report' } };
+  return { subject, message: text, attributes: { kind: 'alert', action: 'report' } };
 }
 
 /**

@@ -272,7 +272,7 @@ describe('trimForResponse', () => {
 describe('buildAlertMessage', () => {
   const alertCtx = { region: 'us-east-1', account: '-', runId: 'req-9', prefix: '/glacier-sweeper' };
 
-  it('is a plain-text alert with kind=alert, defaulting action to report', () => {
+  it('is a plain-text alert with kind=alert and action=report (a stopped run aborts nothing)', () => {
     const out = buildAlertMessage(
       { parameter: 'action', message: 'action = "nuke": must be report or abort' },
       alertCtx,
@@ -281,11 +281,6 @@ describe('buildAlertMessage', () => {
     expect(out.message).toContain('Problem: action = "nuke": must be report or abort');
     expect(out.attributes).toEqual({ kind: 'alert', action: 'report' });
     expect(out).not.toHaveProperty('messageStructure');
-  });
-
-  it('carries the configured action when known', () => {
-    const out = buildAlertMessage({ message: 'bad' }, { ...alertCtx, action: 'abort' });
-    expect(out.attributes).toEqual({ kind: 'alert', action: 'abort' });
   });
 });
 
