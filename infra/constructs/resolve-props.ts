@@ -6,7 +6,6 @@ import {
   DEFAULT_VAULT_CONCURRENCY,
   MAX_ABORT_CONCURRENCY,
   MAX_VAULT_CONCURRENCY,
-  PARAM,
 } from '../../lambda/core/defaults';
 import type { Pattern } from '../../lambda/core/pattern';
 import {
@@ -366,9 +365,4 @@ function resolveVaultAccounts(
     );
   }
   return ids;
-}
-
-/** SSM parameter name of a contract key under the prefix. */
-export function parameterName(prefix: string, key: keyof typeof PARAM): string {
-  return `${prefix}/${PARAM[key]}`;
 }

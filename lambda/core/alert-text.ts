@@ -6,10 +6,11 @@ import {
   DEFAULT_NOTIFY,
   DEFAULT_OLDER_THAN,
   ENV,
-  PARAM,
+  type ParamKey,
   SERVICE_NAME,
 } from './defaults';
 import { cleanText } from './sanitize';
+import { ssmParameterKey, ssmParameterName } from './ssm-names';
 import { accountLabel, SEP, subjectRegion } from './text-format';
 
 export interface AlertContext {
@@ -28,16 +29,16 @@ export interface ConfigErrorInfo {
 }
 
 /** Example values shown in the fix command, from the same defaults the stack deploys. */
-const EXAMPLE_VALUE: Record<string, string> = {
-  [PARAM.vaults]: "'backups,logs=14d'",
-  [PARAM.olderThan]: DEFAULT_OLDER_THAN,
-  [PARAM.action]: DEFAULT_ACTION,
-  [PARAM.accountId]: DEFAULT_ACCOUNT_ID,
-  [PARAM.maxAborts]: String(DEFAULT_MAX_ABORTS),
-  [PARAM.exclude]: "'^keep:'",
-  [PARAM.notify]: DEFAULT_NOTIFY,
-  [PARAM.quietPeriod]: '2d',
-  [PARAM.maxListParts]: String(DEFAULT_MAX_LIST_PARTS),
+const EXAMPLE_VALUE: Record<ParamKey, string> = {
+  vaults: "'backups,logs=14d'",
+  olderThan: DEFAULT_OLDER_THAN,
+  action: DEFAULT_ACTION,
+  accountId: DEFAULT_ACCOUNT_ID,
+  maxAborts: String(DEFAULT_MAX_ABORTS),
+  exclude: "'^keep:'",
+  notify: DEFAULT_NOTIFY,
+  quietPeriod: '2d',
+  maxListParts: String(DEFAULT_MAX_LIST_PARTS),
 };
 
 /**
@@ -49,8 +50,7 @@ export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subjec
   const subject = `${SERVICE_NAME}: configuration error, nothing aborted (${subjectRegion(ctx.region)})`;
   const prefix = cleanText(ctx.prefix, 200).replace(/\/+$/, '');
   const parameter = cleanText(error.parameter, 300);
-  const key = parameter.startsWith(`${prefix}/`) ? parameter.slice(prefix.length + 1) : parameter;
-  const ssmKey = Object.hasOwn(EXAMPLE_VALUE, key) ? key : undefined;
+  const key = ssmParameterKey(prefix, parameter);
   const envVar = (Object.values(ENV) as string[]).includes(parameter);
   const region = cleanText(ctx.region, 40);
   const regionFlag = region ? ` --region ${region}` : '';
@@ -64,12 +64,13 @@ export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subjec
       region || 'unknown region',
     ].join(SEP),
   ];
-  if (parameter !== '') lines.push(`Parameter: ${ssmKey === undefined ? parameter : `${prefix}/${ssmKey}`}`);
+  const name = key === undefined ? undefined : ssmParameterName(prefix, key);
+  if (parameter !== '') lines.push(`Parameter: ${name ?? parameter}`);
   lines.push(`Problem: ${cleanText(error.message, 4000)}`, '');
-  if (ssmKey !== undefined) {
+  if (key !== undefined) {
     lines.push(
       'Fix the parameter, for example:',
-      `  aws ssm put-parameter --name ${prefix}/${ssmKey} --overwrite --value ${EXAMPLE_VALUE[ssmKey]}${regionFlag}`,
+      `  aws ssm put-parameter --name ${name} --overwrite --value ${EXAMPLE_VALUE[key]}${regionFlag}`,
       'The next run reads the new value; no redeploy is needed.',
     );
   } else if (envVar) {

@@ -14,12 +14,12 @@ import {
   MAX_EXCLUDE_LENGTH,
   MAX_VAULT_CONCURRENCY,
   NOTIFY_MODES,
-  PARAM,
   type ParamKey,
 } from './defaults';
 import { type Duration, isDurationError, parseDuration } from './duration';
 import { compilePattern, isPatternError, type Pattern } from './pattern';
 import { escapeUnsafeInJson } from './sanitize';
+import { ssmParameterName } from './ssm-names';
 import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**
@@ -44,7 +44,7 @@ export interface SettingNames {
   name(key: ParamKey): string;
 }
 
-export const ssmNames = (prefix: string): SettingNames => ({ name: (key) => `${prefix}/${PARAM[key]}` });
+export const ssmNames = (prefix: string): SettingNames => ({ name: (key) => ssmParameterName(prefix, key) });
 
 const VAULT_NAME_RE = /^[a-zA-Z0-9_.-]{1,255}$/;
 const ACCOUNT_ID_RE = /^[0-9]{12}$/;
