@@ -23,6 +23,12 @@ export const STATE_KEY_ATTRIBUTE = 'pk';
 /** The history table's TTL attribute: epoch seconds. */
 export const STATE_TTL_ATTRIBUTE = 'ttl';
 
+/**
+ * Glacier's limit on an archive description (the ArchiveDescription of an upload): a longer one
+ * cannot be legitimate, so every copy of a description (report, published JSON, log) is cut there.
+ */
+export const GLACIER_MAX_DESCRIPTION_CHARS = 1024;
+
 /** Glacier's documented maximum (and default) page size for ListMultipartUploads. */
 export const LIST_PAGE_SIZE = 50;
 

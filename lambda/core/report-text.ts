@@ -35,7 +35,8 @@ export const MAX_ERROR_ROWS = 20;
 const MAX_VAULT_NAME_CHARS = 48;
 const MAX_STATUS_ERROR_CHARS = 60;
 const MAX_ERROR_LINE_CHARS = 300;
-const MAX_DESCRIPTION_CHARS = 40;
+/** Width of the DESCRIPTION column; the JSON report and the log carry the description in full. */
+const DESCRIPTION_COLUMN_CHARS = 40;
 const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log.";
 
 /**
@@ -206,7 +207,7 @@ function staleSection(report: SweepReport): string[] {
           ? [{ title: 'UPLOADED', cell: (r: StaleRow) => formatBytes(r.entry.bytesUploaded ?? null) }]
           : []),
         { title: 'OUTCOME', cell: (r) => outcomeCell(r.entry) },
-        { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, DESCRIPTION_COLUMN_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
       ],
       rows,
@@ -264,7 +265,7 @@ function anomalySection(report: SweepReport): string[] {
           title: 'CREATION DATE (AS SENT)',
           cell: (r) => (r.createdAt === null ? '(missing)' : cleanText(r.createdAt, 30) || '(blank)'),
         },
-        { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, DESCRIPTION_COLUMN_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => shortId(r.uploadId) },
       ],
       rows,

@@ -1,4 +1,5 @@
 import { type AlertContext, type ConfigErrorInfo, renderAlert } from './alert-text';
+import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
 import { renderSubject } from './report-subject';
 import { renderText, type TextContext, vaultPriority } from './report-text';
 import { cleanText } from './sanitize';
@@ -8,10 +9,8 @@ import type { Action, AnomalyEntry, StaleUploadEntry, SweepReport } from './type
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** Lambda's synchronous response limit is 6 MB; this leaves room for the runtime's envelope. */
 export const DEFAULT_RESPONSE_MAX_BYTES = 5_000_000;
-/** Glacier's own limit for archive descriptions: a longer one cannot be legitimate. */
-export const MAX_PUBLISHED_DESCRIPTION_CHARS = 1024;
-/** Fields Glacier does not bound (error messages, an anomaly's raw date) get the same cap. */
-const MAX_PUBLISHED_FIELD_CHARS = 1024;
+/** Fields Glacier does not bound (error messages, an anomaly's raw date) get the descriptions' cap. */
+const MAX_PUBLISHED_FIELD_CHARS = GLACIER_MAX_DESCRIPTION_CHARS;
 /** Fields written by this app (run id, region, dates, thresholds): bounded so no input breaks the limit. */
 const MAX_PUBLISHED_META_CHARS = 256;
 
@@ -291,7 +290,7 @@ function normalizeStale(e: StaleUploadEntry): StaleUploadEntry {
   return {
     ...e,
     createdAt: meta(e.createdAt),
-    description: cleanText(e.description, MAX_PUBLISHED_DESCRIPTION_CHARS),
+    description: cleanText(e.description, GLACIER_MAX_DESCRIPTION_CHARS),
   };
 }
 
@@ -299,7 +298,7 @@ function normalizeAnomaly(a: AnomalyEntry): AnomalyEntry {
   return {
     ...a,
     createdAt: a.createdAt === null ? null : cleanText(a.createdAt, MAX_PUBLISHED_FIELD_CHARS),
-    description: cleanText(a.description, MAX_PUBLISHED_DESCRIPTION_CHARS),
+    description: cleanText(a.description, GLACIER_MAX_DESCRIPTION_CHARS),
   };
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GLACIER_MAX_DESCRIPTION_CHARS } from '../../lambda/core/defaults';
 import { renderSubject } from '../../lambda/core/report-subject';
 import { renderText } from '../../lambda/core/report-text';
 import { cleanText } from '../../lambda/core/sanitize';
@@ -7,7 +8,6 @@ import {
   attributeBytes,
   buildAlertMessage,
   buildReportMessage,
-  MAX_PUBLISHED_DESCRIPTION_CHARS,
   type PublishedReport,
   SNS_MAX_MESSAGE_BYTES,
   trimForResponse,
@@ -117,7 +117,7 @@ describe('buildReportMessage', () => {
     const { published } = buildReportMessage(sweepReport([vaultReport('alpha', { stale })]), ctx);
     const description = published.vaults[0]?.staleUploads[0]?.description ?? '';
     expect(description.startsWith('a bxxx')).toBe(true);
-    expect(Array.from(description)).toHaveLength(MAX_PUBLISHED_DESCRIPTION_CHARS);
+    expect(Array.from(description)).toHaveLength(GLACIER_MAX_DESCRIPTION_CHARS);
     expect(description.endsWith('…')).toBe(true);
   });
 
@@ -149,7 +149,7 @@ describe('buildReportMessage', () => {
         const source = report.vaults[i];
         const next = source?.staleUploads[k];
         if (!next) return v;
-        const entry = { ...next, description: cleanText(next.description, MAX_PUBLISHED_DESCRIPTION_CHARS) };
+        const entry = { ...next, description: cleanText(next.description, GLACIER_MAX_DESCRIPTION_CHARS) };
         return {
           ...v,
           staleUploads: [...v.staleUploads, entry],
