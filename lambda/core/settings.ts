@@ -25,15 +25,17 @@ import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**
  * A setting that cannot be used. Nothing is aborted because of it: the run stops before any vault is
- * touched. `setting` is the name the operator knows (an SSM path, an env var, a CLI flag).
+ * touched. `setting` is the name the operator knows (an SSM path, an env var, a CLI flag); `cause`,
+ * when the settings could not even be read, is what the service answered.
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly setting: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
