@@ -1,6 +1,6 @@
 /**
- * The one home of every default and name in the contract (see DESIGN.md). The Lambda, the CLI and the
- * CDK construct all import from here, so a default can never drift between them.
+ * The one home of every default and name in the contract (docs/CONTRACT.md). The Lambda, the CLI and
+ * the CDK construct all import from here, so a default can never drift between them.
  */
 
 export const DEFAULT_SSM_PREFIX = '/glacier-sweeper';

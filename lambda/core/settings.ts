@@ -89,8 +89,10 @@ function durationOf(names: SettingNames, key: ParamKey, value: string): Duration
 }
 
 /**
- * Parses the `vaults` StringList: `name` or `name=DURATION` entries, or `*` alone. Every rule of
- * DESIGN.md's parsing paragraph is enforced here, once, for the Lambda, the CLI and the CDK construct.
+ * Parses the `vaults` StringList: `name` or `name=DURATION` entries, or `*` alone. Entries are
+ * trimmed; an empty entry, a name listed twice, a name that is not a vault name, and `*` with a
+ * threshold or beside other entries are errors. Enforced here, once, for the Lambda, the CLI and the
+ * CDK construct.
  */
 export function parseVaultList(value: string, olderThan: Duration, names: SettingNames): '*' | VaultTarget[] {
   const entries = value.split(',').map((entry) => entry.trim());
