@@ -43,7 +43,7 @@ function expectFaithfulTrim(original: SweepReport, published: PublishedReport): 
   const byName = new Map(original.vaults.map((v) => [v.vault, v]));
   for (const v of published.vaults) {
     const source = byName.get(v.vault);
-    expect(source).toBeDefined();
+    expect(source?.vault).toBe(v.vault);
     if (!source) continue;
     for (const field of [
       'scanned',
