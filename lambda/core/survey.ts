@@ -1,11 +1,9 @@
 import { judgeUpload, type UploadPolicy } from './decide';
+import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
 import { errorSummary, isCancellation } from './errors';
 import { markerStuck, stuckMarkerError } from './paging';
 import type { Pattern } from './pattern';
 import type { AnomalyEntry, Clock, Upload, UploadPage, VaultApi, VaultTarget } from './types';
-
-/** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
-export const MAX_DESCRIPTION_CHARS = 1024;
 
 /** A stale upload as listed and judged: what the report shows of it, and what the plan needs. */
 export interface StaleFound {
@@ -139,7 +137,7 @@ function pageJudge(input: SurveyVaultInput) {
       }
       counts.scanned += 1;
       const verdict = judgeUpload(upload, policy, now);
-      const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
+      const description = (upload.description ?? '').slice(0, GLACIER_MAX_DESCRIPTION_CHARS);
       if (verdict.kind === 'anomaly') {
         const entry: AnomalyEntry = {
           uploadId: upload.uploadId,

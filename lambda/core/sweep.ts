@@ -15,7 +15,7 @@ import {
   refKey,
   type UploadRef,
 } from './plan';
-import { MAX_DESCRIPTION_CHARS, type StaleFound, type SurveyObserver, surveyVault } from './survey';
+import { type StaleFound, type SurveyObserver, surveyVault } from './survey';
 import type {
   Action,
   Clock,
@@ -37,7 +37,7 @@ import {
 } from './vault-report';
 import { checkVaultScope, type VaultScopeNames } from './vault-scope';
 
-export { MAX_DESCRIPTION_CHARS, totalsOf };
+export { totalsOf };
 
 /** Structured events for the audit log and progress display; the core never logs by itself. */
 export interface SweepObserver extends SurveyObserver {

@@ -99,6 +99,23 @@ describe('surveyVault', () => {
     expect(rest.stale).toHaveLength(5);
   });
 
+  it('starts no page at or after the deadline and returns the marker of the next page', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let clock = NOW;
+    api.onRequest = () => {
+      clock += 1_000;
+    };
+    const survey = await surveyVault(surveyInput(api, { clock: () => clock, deadline: NOW + 500 }));
+    expect(api.listCalls('alpha')).toHaveLength(1);
+    expect(survey).toMatchObject({ scanned: 5, complete: false, outOfTime: true, error: null });
+    // The marker of page 2, where the next invocation resumes.
+    const page1 = await new FakeVaultApi()
+      .addVault('alpha', mixed(), [5])
+      .listUploadsPage('alpha', undefined);
+    expect(page1.marker).toEqual(expect.any(String));
+    expect(survey.nextMarker).toBe(page1.marker);
+  });
+
   it('stops with an error when the service repeats the marker it was given', async () => {
     const api = new FakeVaultApi();
     let calls = 0;
