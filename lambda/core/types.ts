@@ -90,6 +90,11 @@ export interface StaleUploadEntry {
    */
   wouldAbort: boolean;
   /**
+   * Why it was not aborted, for `pending` (and in report mode for an upload abort mode would keep
+   * pending), or why its abort failed, for `failed`.
+   */
+  reason?: string;
+  /**
    * When `quiet-period` keeps the upload from being aborted (ISO-8601): the time it may be, if it stays
    * unchanged. Set on `pending` uploads, and in report mode on those abort mode would keep pending.
    */

@@ -30,6 +30,8 @@ export interface StaleOptions {
   partSizeBytes?: number | null;
   /** Bytes uploaded per entry; null (the default) = not measured. */
   bytesUploaded?: number | null;
+  /** Why it was not aborted (pending) or its abort failed; none by default. */
+  reason?: (index: number) => string;
   /** The preview (default: true for aborted ones). */
   wouldAbort?: boolean | ((index: number) => boolean);
 }
@@ -56,6 +58,7 @@ export function staleUploads(vault: string, n: number, options: StaleOptions = {
       partCount: options.bytesUploaded == null ? null : 3,
       outcome: shown,
       wouldAbort,
+      ...(options.reason ? { reason: options.reason(i) } : {}),
       ...(options.eligibleAt ? { eligibleAt: options.eligibleAt } : {}),
     };
   });
