@@ -78,7 +78,11 @@ export function planRows(
         wouldAbort,
       };
       const waiting = upload.activity !== undefined && !upload.activity.idle ? upload.activity : undefined;
-      if (waiting !== undefined) entry.eligibleAt = iso(waiting.eligibleAt);
+      if (waiting !== undefined) {
+        entry.eligibleAt = iso(waiting.eligibleAt);
+        // In report mode too: the reason abort mode would keep it.
+        if (!upload.excluded) entry.reason = waiting.reason;
+      }
       const row: StaleRow = { survey, found, judged: upload, entry };
       if (upload.excluded) settleRow(row, 'skipped', 'matched exclude');
       else if (rules.action === 'report') {
@@ -102,6 +106,8 @@ export function planRows(
 function settleRow(row: StaleRow, outcome: Outcome, reason?: string): void {
   row.entry.outcome = outcome;
   row.reason = reason;
+  // The report carries the reason where it matters to the reader: why it is kept, or why it failed.
+  if ((outcome === 'pending' || outcome === 'failed') && reason !== undefined) row.entry.reason = reason;
 }
 
 /** Gives a pick what acting on it did. */

@@ -407,8 +407,11 @@ describe('vault selection and isolation', () => {
     ).toHaveLength(1);
     expect(emu.uploads('first')).toHaveLength(60);
     const message = onlyMessage(emu);
-    expect(message.subject).toMatch(/^glacier-sweeper: 1 vault error/);
+    expect(message.subject).toBe(
+      'glacier-sweeper: 63 stale uploads aborted in 2 vaults, 1 vault error (us-east-1)',
+    );
     expect(message.structured?.email).toContain('archive-2019: ResourceNotFoundException');
+    expect(message.structured?.email).toContain('Vault errors (the other vaults were swept)');
   });
 });
 
