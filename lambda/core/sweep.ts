@@ -1,21 +1,30 @@
 import { act } from './act';
 import type { StateStore } from './activity';
 import { errorSummary } from './errors';
-import { mapLimited } from './limit';
-import { createMeasurer, type Measurement, type QuietPeriod, unmeasuredVerdict } from './measure';
+import { mapLimited, type ScheduleLimits } from './limit';
+import {
+  createMeasurer,
+  type Measurement,
+  type MeasurePorts,
+  type Measurer,
+  type QuietPeriod,
+  unmeasuredVerdict,
+} from './measure';
 import type { Pattern } from './pattern';
 import {
+  type AbortPlan,
   type Candidate,
   type Judged,
   mayMeasureEarly,
   oldestFirst,
+  type PlanningTimes,
   planAborts,
   planMeasurements,
   planningTimes,
   refKey,
   type UploadRef,
 } from './plan';
-import { type StaleFound, type SurveyObserver, surveyVault } from './survey';
+import { type StaleFound, type SurveyObserver, surveyVault, type VaultSurvey } from './survey';
 import type {
   Action,
   Clock,
@@ -68,8 +77,7 @@ export interface StaleUploadEvent extends StaleUploadEntry {
 export interface PlanSummary {
   readonly vaults: number;
   readonly stale: number;
-  /** Stale uploads the plan measures (oldest first, `max-list-parts`), and those measured in time. */
-  readonly toMeasure: number;
+  /** Stale uploads measured (ListParts) in time, oldest first within `max-list-parts`. */
   readonly measured: number;
   readonly eligible: number;
   /** The picks: what abort mode aborts, oldest first (in report mode, the preview). */
@@ -130,6 +138,18 @@ async function resolveTargets(input: SweepRunInput): Promise<{ targets: VaultTar
   return { targets };
 }
 
+/** What every step of one run shares: settings as the run applies them, its times, limits and ports. */
+interface Run {
+  readonly input: SweepRunInput;
+  readonly start: number;
+  readonly action: Action;
+  readonly times: PlanningTimes;
+  readonly quietPeriod: QuietPeriod | undefined;
+  readonly limits: ScheduleLimits;
+  readonly ports: MeasurePorts;
+  readonly measurer: Measurer;
+}
+
 /**
  * Plans, then acts. Lists every page of every vault (`vaultConcurrency` marker chains at once) and judges
  * each upload; measures the oldest stale uploads of the run (`max-list-parts`); picks the oldest eligible
@@ -140,36 +160,65 @@ async function resolveTargets(input: SweepRunInput): Promise<{ targets: VaultTar
 export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
   // Before any request: a vault outside the pattern is a configuration error, not a vault to sweep.
   checkVaultScope(input.settings.vaults, input.vaultPattern, input.vaultPatternNames);
-  const { api, clock, observer, settings } = input;
-  const start = clock();
-  const action: Action = input.forceReport ? 'report' : settings.action;
-  const times = planningTimes(start, input.deadline);
+  const run = startRun(input);
+  const { targets, listError } = await resolveTargets(input);
+  input.observer?.vaultsResolved?.(targets.map((target) => target.name));
+  const { surveys, early } = await surveyVaults(run, targets);
+  const measurements = await measureTheRest(run, surveys, early);
+  const decided = decide(run, surveys, measurements);
+  if (run.action === 'abort') await actOnPicks(run, decided);
+  return runReport(run, surveys, measurements, decided, listError);
+}
+
+function startRun(input: SweepRunInput): Run {
+  const { settings } = input;
+  const start = input.clock();
   const quietPeriod: QuietPeriod | undefined = settings.quietPeriod
     ? { quietPeriodMs: settings.quietPeriod.ms, account: input.account ?? '-', region: input.region }
     : undefined;
+  const times = planningTimes(start, input.deadline);
   const limits = {
     concurrency: input.vaultConcurrency * input.abortConcurrency,
     perKey: input.abortConcurrency,
   };
-  const ports = {
-    api,
+  const warning = input.observer?.warning?.bind(input.observer);
+  const ports: MeasurePorts = {
+    api: input.api,
     state: input.state,
-    clock,
-    observer: observer?.warning ? { warning: observer.warning.bind(observer) } : undefined,
+    clock: input.clock,
+    observer: warning ? { warning } : undefined,
   };
-
-  const { targets, listError } = await resolveTargets(input);
-  observer?.vaultsResolved?.(targets.map((target) => target.name));
-
-  // 1. Survey: every vault's marker chain, `vaultConcurrency` at a time; a slot frees as its chain ends.
-  // While chains wait on their pages, stale uploads already found are measured on the other slots, as
-  // long as everything found so far fits in max-list-parts (then the plan measures all of it anyway).
-  const measurer = createMeasurer({ deadline: times.planUntil, limits, quietPeriod }, ports);
-  const early: { refs: UploadRef[]; done: Promise<Measurement>[]; open: boolean } = {
-    refs: [],
-    done: [],
-    open: true,
+  return {
+    input,
+    start,
+    action: input.forceReport ? 'report' : settings.action,
+    times,
+    quietPeriod,
+    limits,
+    ports,
+    measurer: createMeasurer({ deadline: times.planUntil, limits, quietPeriod }, ports),
   };
+}
+
+/** Measurements started while listing went on. */
+interface Early {
+  readonly refs: UploadRef[];
+  readonly done: Promise<Measurement>[];
+  open: boolean;
+}
+
+/**
+ * 1. Every vault's marker chain, `vaultConcurrency` at a time; a slot frees as its chain ends. While
+ * chains wait on their pages, stale uploads already found are measured on the other slots, as long as
+ * everything found so far fits in max-list-parts (then the plan measures all of it anyway).
+ */
+async function surveyVaults(
+  run: Run,
+  targets: readonly VaultTarget[],
+): Promise<{ surveys: VaultSurvey[]; early: Early }> {
+  const { input } = run;
+  const { observer, settings } = input;
+  const early: Early = { refs: [], done: [], open: true };
   const measureEarly = (vault: string, found: readonly StaleFound[]): void => {
     if (!early.open) return;
     const page = found
@@ -182,26 +231,28 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
     }
     for (const ref of page) {
       early.refs.push(ref);
-      early.done.push(measurer.measure(ref));
+      early.done.push(run.measurer.measure(ref));
     }
   };
   const surveys = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
     const survey = await surveyVault({
-      api,
+      api: input.api,
       vault,
       exclude: settings.exclude,
-      clock,
-      deadline: times.listUntil,
+      clock: input.clock,
+      deadline: run.times.listUntil,
       observer,
       onStale: (found) => measureEarly(vault.name, found),
     });
     observer?.vaultListed?.({ vault: vault.name, scanned: survey.scanned, complete: survey.complete });
     return survey;
   });
+  return { surveys, early };
+}
 
-  // 2. Measure the rest: the oldest stale uploads of the run not measured yet, within max-list-parts
-  // and the planning time.
-  const candidates: Candidate[] = surveys.flatMap((survey) =>
+/** The stale uploads of the surveys as the plan takes them. */
+const candidatesOf = (surveys: readonly VaultSurvey[]): Candidate[] =>
+  surveys.flatMap((survey) =>
     survey.stale.map((found) => ({
       vault: survey.vault,
       uploadId: found.uploadId,
@@ -209,35 +260,47 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       excluded: found.excluded,
     })),
   );
-  const measurePlan = planMeasurements(candidates, settings.maxListParts, early.refs);
-  const measurements = await Promise.all([
-    ...early.done,
-    ...measurePlan.measure.map((ref) => measurer.measure(ref)),
-  ]);
 
-  // 3. Judge and pick: the oldest eligible uploads of the whole run, up to max-aborts.
-  const judged = judgeCandidates(candidates, measurements, quietPeriod, clock());
-  const plan = planAborts(judged, { maxAborts: settings.maxAborts, requireIdle: quietPeriod !== undefined });
-  const rows = planRows(surveys, judged, plan, { action, requireIdle: quietPeriod !== undefined });
+/** 2. The oldest stale uploads of the run not measured yet, within max-list-parts and the planning time. */
+async function measureTheRest(
+  run: Run,
+  surveys: readonly VaultSurvey[],
+  early: Early,
+): Promise<Measurement[]> {
+  const rest = planMeasurements(candidatesOf(surveys), run.input.settings.maxListParts, early.refs);
+  return Promise.all([...early.done, ...rest.measure.map((ref) => run.measurer.measure(ref))]);
+}
+
+/** What the plan decided, and the rows the report is made of. */
+interface Decided {
+  readonly plan: AbortPlan;
+  readonly rows: StaleRow[];
+  readonly rowByKey: Map<string, StaleRow>;
+  readonly tell: (row: StaleRow) => void;
+}
+
+/**
+ * 3. Judge and pick: the oldest eligible uploads of the whole run, up to max-aborts. Logs the plan, and
+ * the outcome of every upload the plan settles (all of them in report mode).
+ */
+function decide(run: Run, surveys: readonly VaultSurvey[], measurements: readonly Measurement[]): Decided {
+  const { input, quietPeriod, action } = run;
+  const { observer } = input;
+  const requireIdle = quietPeriod !== undefined;
+  const judged = judgeCandidates(candidatesOf(surveys), measurements, quietPeriod, input.clock());
+  const plan = planAborts(judged, { maxAborts: input.settings.maxAborts, requireIdle });
+  const rows = planRows(surveys, judged, plan, { action, requireIdle });
   const measuredBy = groupByVault(measurements);
-  const planComplete = surveys.every((survey) =>
-    vaultPlanComplete(survey, measuredBy.get(survey.vault) ?? []),
-  );
   observer?.planned?.({
     vaults: surveys.length,
     stale: rows.length,
-    toMeasure: early.refs.length + measurePlan.measure.length,
     measured: measurements.filter((m) => m.parts !== undefined).length,
     eligible: plan.eligible,
     wouldAbort: plan.picks.length,
     capped: plan.capped,
-    planComplete,
-    planningMs: clock() - start,
+    planComplete: surveys.every((survey) => vaultPlanComplete(survey, measuredBy.get(survey.vault) ?? [])),
+    planningMs: input.clock() - run.start,
   });
-
-  // Outcomes the plan already decides are final now; the picks' wait for their abort.
-  const rowByKey = new Map(rows.map((row) => [refKey(row.judged), row]));
-  const picked = new Set(plan.picks.map(refKey));
   const tell = (row: StaleRow) =>
     observer?.staleUpload?.({
       ...row.entry,
@@ -245,33 +308,55 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       olderThan: row.survey.olderThan,
       ...(row.reason ? { reason: row.reason } : {}),
     });
+  // Outcomes the plan decides are final now; the picks' wait for their abort.
+  const picked = new Set(plan.picks.map(refKey));
   for (const row of rows) if (action === 'report' || !picked.has(refKey(row.judged))) tell(row);
+  return { plan, rows, rowByKey: new Map(rows.map((row) => [refKey(row.judged), row])), tell };
+}
 
-  // 4. Act (abort mode only): the picks, oldest first, each checked again right before its abort.
-  if (action === 'abort' && plan.picks.length > 0) {
-    await act(
-      { picks: plan.picks, maxAborts: settings.maxAborts, deadline: input.deadline, limits, quietPeriod },
-      {
-        ...ports,
-        observer: {
-          ...ports.observer,
-          abortStarting: ({ vault, uploadId }) => {
-            const row = rowByKey.get(refKey({ vault, uploadId }));
-            const { createdAt = '', ageHours = 0 } = row?.entry ?? {};
-            observer?.abortStarting?.({ vault, uploadId, createdAt, ageHours });
-          },
-          settled: (outcome) => {
-            const row = rowByKey.get(refKey(outcome));
-            if (row === undefined) return;
-            settleFromAct(row, outcome);
-            tell(row);
-          },
+/** 4. Abort mode: the picks, oldest first, each checked again right before its abort. */
+async function actOnPicks(run: Run, decided: Decided): Promise<void> {
+  const { input, ports } = run;
+  const { plan, rowByKey, tell } = decided;
+  if (plan.picks.length === 0) return;
+  await act(
+    {
+      picks: plan.picks,
+      maxAborts: input.settings.maxAborts,
+      deadline: input.deadline,
+      limits: run.limits,
+      quietPeriod: run.quietPeriod,
+    },
+    {
+      ...ports,
+      observer: {
+        ...ports.observer,
+        abortStarting: ({ vault, uploadId }) => {
+          const row = rowByKey.get(refKey({ vault, uploadId }));
+          const { createdAt = '', ageHours = 0 } = row?.entry ?? {};
+          input.observer?.abortStarting?.({ vault, uploadId, createdAt, ageHours });
+        },
+        settled: (outcome) => {
+          const row = rowByKey.get(refKey(outcome));
+          if (row === undefined) return;
+          settleFromAct(row, outcome);
+          tell(row);
         },
       },
-    );
-  }
+    },
+  );
+}
 
-  const rowsBy = groupByVault(rows.map((row) => ({ vault: row.survey.vault, row })));
+function runReport(
+  run: Run,
+  surveys: readonly VaultSurvey[],
+  measurements: readonly Measurement[],
+  decided: Decided,
+  listError: string | undefined,
+): SweepReport {
+  const { input } = run;
+  const rowsBy = groupByVault(decided.rows.map((row) => ({ vault: row.survey.vault, row })));
+  const measuredBy = groupByVault(measurements);
   const vaults = surveys.map((survey) =>
     vaultReportOf(
       survey,
@@ -279,18 +364,18 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       measuredBy.get(survey.vault) ?? [],
     ),
   );
-  for (const report of vaults) observer?.vaultDone?.(report);
-  if (listError !== undefined) vaults.unshift(failedListingReport(settings, listError));
+  for (const report of vaults) input.observer?.vaultDone?.(report);
+  if (listError !== undefined) vaults.unshift(failedListingReport(input.settings, listError));
   return {
     runId: input.runId,
-    startedAt: new Date(start).toISOString(),
-    finishedAt: new Date(clock()).toISOString(),
+    startedAt: new Date(run.start).toISOString(),
+    finishedAt: new Date(input.clock()).toISOString(),
     region: input.region,
-    action,
-    olderThan: settings.olderThan.text,
+    action: run.action,
+    olderThan: input.settings.olderThan.text,
     complete: vaults.every((vault) => vault.complete),
     planComplete: vaults.every((vault) => vault.planComplete),
-    capped: plan.capped,
+    capped: decided.plan.capped,
     totals: totalsOf(vaults),
     vaults,
   };
