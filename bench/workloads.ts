@@ -67,6 +67,17 @@ export function wallBoundMs(w: Workload, latencyMs: number, vaultConc: number, a
   );
 }
 
+/**
+ * The latency bound of plan-then-act: listing (the chains spread over the vault slots) and measuring
+ * (one ListParts per stale upload over every slot) overlap, and aborting (one per stale upload over
+ * every slot) starts when both have ended.
+ */
+export function planBoundMs(w: Workload, latencyMs: number, vaultConc: number, abortConc: number): number {
+  const listing = (totalPages(w) * latencyMs) / vaultConc;
+  const perStale = (staleCount(w) * latencyMs) / (vaultConc * abortConc);
+  return Math.max(listing, perStale) + (w.action === 'abort' ? perStale : 0);
+}
+
 const DAY_MS = 86_400_000;
 
 /**
