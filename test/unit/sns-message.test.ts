@@ -121,6 +121,17 @@ describe('buildReportMessage', () => {
     expect(description.endsWith('…')).toBe(true);
   });
 
+  it('cleans and caps the reason of a pending or failed upload in the JSON copy', () => {
+    const stale = staleUploads('alpha', 1, {
+      outcome: 'failed',
+      reason: () => `ServiceUnavailableException: \x1b[31mno\u202e ${'y'.repeat(5000)}`,
+    });
+    const { published } = buildReportMessage(sweepReport([vaultReport('alpha', { stale })]), ctx);
+    const reason = published.vaults[0]?.staleUploads[0]?.reason ?? '';
+    expect(reason.startsWith('ServiceUnavailableException: no yyy')).toBe(true);
+    expect(Array.from(reason)).toHaveLength(GLACIER_MAX_DESCRIPTION_CHARS);
+  });
+
   it('fits 50,000 stale uploads with 1 KB multi-byte descriptions, keeping the oldest of each vault', () => {
     const report = bigReport();
     const out = buildReportMessage(report, ctx);
