@@ -137,11 +137,13 @@ export function planAborts(judged: readonly Judged[], rules: AbortRules): AbortP
  * length grows with the vaults, stops at `LISTING_SHARE` so that measuring, bounded by
  * `max-list-parts`, still has its slice (with `quiet-period` an unmeasured upload cannot be aborted).
  *
- * Measured (BENCHMARKS.md, "Plan, then act"): acting on 500 picks at 25 ms takes about a second with
- * the default concurrency, while listing grows with the vaults without bound. 15 % of the shortest
- * budget the stack allows (a 1-minute timeout: 48 s to the deadline) is 7 s, room for the default
- * 1,000 aborts several times over even at 100 ms a request; in the default 10-minute function it is
- * 76 s. Measuring gets the same 15 % slice for the default 2,000 part listings.
+ * Chosen by measurement (BENCHMARKS.md, "Plan, then act"): acting on 500 picks at 25 ms a request took
+ * 0.5 to 1.0 s with the default 32 in flight (1.2 to 2.0 ms a pick, CPU-bound on the bench machine),
+ * so the default `max-aborts` of 1,000 needs about 2 s, and about 5 s at 100 ms a request; planning
+ * the same run took 0.8 to 2.1 s, and listing alone grows without bound with the vaults (the L
+ * bench's one vault of 1,000 pages: about 20 s at 10 ms). 15 % of the shortest budget the stack
+ * allows (a 1-minute timeout: 48 s to the deadline) is 7 s for acting, and another 7 s for measuring
+ * the default 2,000 part listings; in the default 10-minute function each slice is 76 s.
  */
 export const LISTING_SHARE = 0.7;
 export const PLANNING_SHARE = 0.85;
