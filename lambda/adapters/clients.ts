@@ -47,9 +47,9 @@ export interface Clients {
   readonly dynamodb: DynamoDBClient;
 }
 
-/** Builds the clients with one configuration; called once per container, never at import time. */
-export function createClients(options: ClientOptions = {}): Clients {
-  const config = {
+/** The one client configuration (region, endpoint, retries, timeouts) every client of the app gets. */
+export function clientConfig(options: ClientOptions = {}) {
+  return {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...retryConfig(options.retryPolicy ?? RETRY_POLICY, options.maxAttempts ?? MAX_ATTEMPTS),
@@ -60,6 +60,11 @@ export function createClients(options: ClientOptions = {}): Clients {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** Builds the clients with one configuration; called once per container, never at import time. */
+export function createClients(options: ClientOptions = {}): Clients {
+  const config = clientConfig(options);
   return {
     glacier: new GlacierClient(config),
     sns: new SNSClient(config),
