@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
+import { expectValidReport } from './helpers/report-schema';
 import { configure, onlyMessage, reportOf, sweep } from './helpers/scenario';
 
 let emu: Emulator;
@@ -22,7 +23,7 @@ describe('single-account stack: a vault tagged glacier-sweeper=skip', () => {
       ],
     });
     const topicArn = configure(emu, { vaults: '*', action: 'abort' });
-    const report = reportOf(await sweep(emu, topicArn));
+    const report = expectValidReport(reportOf(await sweep(emu, topicArn)));
 
     expect(emu.uploads('legal-hold')).toHaveLength(3);
     expect(emu.uploads('backups')).toHaveLength(0);
