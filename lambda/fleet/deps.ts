@@ -5,7 +5,7 @@ import { createFleetClients, type FleetClients } from '../adapters/fleet-clients
 import { type RunStore, S3RunStore } from '../adapters/run-store';
 import { publish } from '../adapters/sns';
 import { readParameters } from '../adapters/ssm';
-import { ENV, FLEET_PARAM, METRIC_NAMESPACE, PARAM, SERVICE_NAME } from '../core/defaults';
+import { ENV, FLEET_PARAM, PARAM, SERVICE_NAME } from '../core/defaults';
 import {
   type FleetSettings,
   fleetParameterKeys,
@@ -18,7 +18,7 @@ import { buildAlertMessage } from '../core/sns-message';
 import { errorSummary } from '../core/sweep';
 import type { RunLogger } from '../run';
 import { cleaningLogger } from '../run';
-import { DEFAULT_FLEET_SSM_PREFIX } from './names';
+import { DEFAULT_FLEET_SSM_PREFIX, FLEET_METRIC_NAMESPACE } from './names';
 
 /** Environment of the hub's functions, beside ENV's SSM prefix, topic and state table. */
 export const FLEET_ENV = {
@@ -149,7 +149,7 @@ export function fleetDependencies(): FleetDeps {
     clients,
     store: new S3RunStore(clients.s3, bucket),
     logger: new Logger({ serviceName: SERVICE_NAME }),
-    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME }),
+    metrics: new Metrics({ namespace: FLEET_METRIC_NAMESPACE, serviceName: SERVICE_NAME }),
     env,
     clock: Date.now,
     executions: {
