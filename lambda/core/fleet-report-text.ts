@@ -1,7 +1,8 @@
 import { formatAge } from './duration';
 import type { FleetAccountEntry, FleetReport, FleetVaultReport } from './fleet-types';
-import { formatBytes, MAX_SUBJECT_CHARS, shortId, utcMinute } from './report-text';
+import { MAX_SUBJECT_CHARS } from './report-subject';
 import { cleanText } from './sanitize';
+import { formatBytes, shortId, utcMinute } from './text-format';
 
 const NAME = 'glacier-sweeper fleet';
 const SEP = ' · ';
