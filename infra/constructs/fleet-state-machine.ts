@@ -32,10 +32,11 @@ export interface FleetDefinitionProps {
  * (`ResultPath: null`): findings go to S3, the state carries markers, cursors and indices.
  */
 export function buildFleetDefinition(scope: Construct, props: FleetDefinitionProps): sfn.IChainable {
-  const invoke = (id: string, step: FleetStep, payload: sfn.TaskInput, resultPath?: string) => {
+  // No payload = the state's whole input (CDK renders TaskInput.fromJsonPathAt('$') as the string "$").
+  const invoke = (id: string, step: FleetStep, payload: sfn.TaskInput | undefined, resultPath?: string) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: props.functions[step],
-      payload,
+      ...(payload === undefined ? {} : { payload }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       taskTimeout: sfn.Timeout.duration(props.taskTimeouts[step]),
@@ -51,7 +52,7 @@ export function buildFleetDefinition(scope: Construct, props: FleetDefinitionPro
     });
     return task;
   };
-  const whole = sfn.TaskInput.fromJsonPathAt('$');
+  const whole = undefined;
   const runOnly = sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId') });
   const distributed = (
     id: string,
