@@ -161,7 +161,7 @@ describe('the fleet state machine, as synthesized, on aws-local-stepfunctions ag
     const { result } = await run({ accounts: '12345' });
     expect(result.error?.message).toContain('/glacier-sweeper-fleet/accounts');
     expect(emu.requests({ service: 'glacier' })).toEqual([]);
-    expect(emu.published().map((m) => m.attributes.kind?.value ?? m.attributes.kind)).toHaveLength(1);
+    expect(emu.published()).toHaveLength(1);
   });
 
   it('another execution still running: Plan ends this one at once, with an alert', async () => {
