@@ -237,7 +237,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   io.stdout.write(
     values.json
       ? `${terminalSafeJson(report, 2)}\n`
-      : `${renderText(report, { account: values['account-id'] ?? DEFAULT_ACCOUNT_ID, enableAbort: 'run again with --abort' })}\n`,
+      : `${renderText(report, {
+          account: values['account-id'] ?? DEFAULT_ACCOUNT_ID,
+          enableAbort: 'run again with --abort',
+          moreHint: 'run with --json for the full report',
+        })}\n`,
   );
   return report.totals.vaultErrors > 0 || report.totals.failed > 0 ? EXIT_FINDINGS_FAILED : EXIT_OK;
 }

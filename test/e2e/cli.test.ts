@@ -112,6 +112,16 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(emu.published()).toHaveLength(0);
   });
 
+  it("points at --json for what the table leaves out, not at the Lambda's subscribers and log", async () => {
+    seedMixed();
+    const { code, stdout } = await cli(['scan', '--vault', 'photos', ...at()]);
+
+    expect(code).toBe(EXIT_OK);
+    // 35 stale uploads, 20 rows in the table.
+    expect(stdout).toContain('…and 15 more: run with --json for the full report.');
+    expect(stdout).not.toMatch(/SQS|subscribers|function's log/);
+  });
+
   it('--json prints the report as JSON with exact counts and per-vault thresholds', async () => {
     seedMixed('photos');
     emu.seed({ vaults: [{ name: 'logs', uploads: makeUploads(4, { createdAt: daysAgo(9) }) }] });

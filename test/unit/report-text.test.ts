@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STALE_ROWS, MAX_TEXT_BYTES, MAX_VAULT_ROWS, renderText } from '../../lambda/core/report-text';
+import {
+  MAX_ANOMALY_ROWS,
+  MAX_ERROR_ROWS,
+  MAX_STALE_ROWS,
+  MAX_TEXT_BYTES,
+  MAX_VAULT_ROWS,
+  renderText,
+} from '../../lambda/core/report-text';
 import { jsonStringBytes } from '../../lambda/core/text-format';
 import type { SweepReport } from '../../lambda/core/types';
 import { anomalies, staleUploads, sweepReport, vaultReport } from './helpers/report-factory';
@@ -148,6 +155,34 @@ describe('renderText', () => {
     );
     expect(rows[1]).toContain('30d 0h');
     expect(rows[20]).toContain('29d 5h');
+  });
+
+  it('says where the rest is in the words of the context: the email by default, the CLI its own', () => {
+    const vault = vaultReport('alpha', {
+      stale: staleUploads('alpha', 30),
+      anomalies: anomalies('alpha', MAX_ANOMALY_ROWS + 2),
+    });
+    const quiet = Array.from({ length: MAX_VAULT_ROWS + 1 }, (_, i) => vaultReport(`quiet-${i}`));
+    const broken = Array.from({ length: MAX_ERROR_ROWS + 3 }, (_, i) =>
+      vaultReport(`broken-${i}`, { error: 'boom' }),
+    );
+    const report = sweepReport([vault, ...quiet, ...broken]);
+    const hints = (text: string) => text.split('\n').filter((line) => line.startsWith('…and '));
+
+    const email = hints(renderText(report, ctx));
+    expect(email).toHaveLength(4);
+    for (const line of email)
+      expect(line).toMatch(
+        /: see the JSON report \(SQS\/Lambda\/HTTPS subscribers\) and the function's log\.$/,
+      );
+
+    const cli = hints(renderText(report, { ...ctx, moreHint: 'run with --json for the full report' }));
+    expect(cli).toEqual([
+      '…and 25 more vaults (errors, failures and stale uploads listed first): run with --json for the full report.',
+      '…and 10 more: run with --json for the full report.',
+      '…and 2 more anomalies: run with --json for the full report.',
+      '…and 3 more vault errors: run with --json for the full report.',
+    ]);
   });
 
   it('sanitizes descriptions and ids, whatever Glacier sent', () => {
