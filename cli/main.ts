@@ -67,6 +67,7 @@ Options:
   --region REGION           AWS region (default: the SDK's, e.g. AWS_REGION or your profile)
   --endpoint-url URL        send every request there (LocalStack, the local emulator)
   --json                    print the JSON report instead of the table
+  --wide                    print upload ids whole in the table (the JSON report always has them whole)
   -V, --version             print the tool's version and the Node.js running it
   -h, --help                show this help
 
@@ -119,6 +120,7 @@ function parseCli(argv: string[]) {
       region: { type: 'string' },
       'endpoint-url': { type: 'string' },
       json: { type: 'boolean', default: false },
+      wide: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'V', default: false },
     },
@@ -241,6 +243,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           account: values['account-id'] ?? DEFAULT_ACCOUNT_ID,
           enableAbort: 'run again with --abort',
           moreHint: 'run with --json for the full report',
+          wideIds: values.wide,
         })}\n`,
   );
   return report.totals.vaultErrors > 0 || report.totals.failed > 0 ? EXIT_FINDINGS_FAILED : EXIT_OK;

@@ -26,6 +26,8 @@ export interface TextContext {
    * says `--json`.
    */
   readonly moreHint?: string;
+  /** Upload ids whole (the CLI's `--wide`). @default false: shortened to `first8…last10`, to keep the email narrow */
+  readonly wideIds?: boolean;
 }
 
 /**
@@ -45,6 +47,8 @@ const MAX_ERROR_LINE_CHARS = 300;
 const DESCRIPTION_COLUMN_CHARS = 40;
 const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log";
 const CUT_TAIL = '…(text cut to fit the message: see the JSON report and the log)';
+/** A bound on a whole upload id in the text (Glacier's are 92 characters), as `shortId` bounds its input. */
+const MAX_UPLOAD_ID_CHARS = 1000;
 
 /**
  * The plain-text email (also the `default` entry of the SNS message). Everything that came from Glacier
@@ -85,8 +89,9 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
 
   const hint = `${ctx.moreHint ?? MORE_HINT}.`;
   lines.push('', ...vaultSection(report, hint));
-  lines.push(...staleSection(report, hint));
-  lines.push(...anomalySection(report, hint));
+  const idCell = ctx.wideIds ? (id: string) => cleanText(id, MAX_UPLOAD_ID_CHARS) : shortId;
+  lines.push(...staleSection(report, hint, idCell));
+  lines.push(...anomalySection(report, hint, idCell));
   lines.push(...errorSection(report, hint));
   lines.push('', `Run id ${cleanText(report.runId, 100)}${SEP}finished ${utcMinute(report.finishedAt)} UTC`);
 
@@ -197,7 +202,7 @@ interface StaleRow {
   entry: StaleUploadEntry;
 }
 
-function staleSection(report: SweepReport, hint: string): string[] {
+function staleSection(report: SweepReport, hint: string, idCell: (id: string) => string): string[] {
   const t = report.totals;
   const listed = report.vaults.reduce((n, v) => n + v.staleUploads.length + v.staleUploadsOmitted, 0);
   const total = Math.max(t.stale, listed);
@@ -216,7 +221,7 @@ function staleSection(report: SweepReport, hint: string): string[] {
           : []),
         { title: 'OUTCOME', cell: (r) => outcomeCell(r.entry) },
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, DESCRIPTION_COLUMN_CHARS) },
-        { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
+        { title: 'UPLOAD ID', cell: (r) => idCell(r.entry.uploadId) },
       ],
       rows,
     ),
@@ -250,7 +255,7 @@ function oldestStale(vaults: readonly VaultReport[], limit: number): StaleRow[] 
   return heads.slice(0, limit);
 }
 
-function anomalySection(report: SweepReport, hint: string): string[] {
+function anomalySection(report: SweepReport, hint: string, idCell: (id: string) => string): string[] {
   const listed = report.vaults.reduce((n, v) => n + v.anomalies.length + v.anomaliesOmitted, 0);
   const total = Math.max(report.totals.anomalies, listed);
   if (total === 0) return [];
@@ -274,7 +279,7 @@ function anomalySection(report: SweepReport, hint: string): string[] {
           cell: (r) => (r.createdAt === null ? '(missing)' : cleanText(r.createdAt, 30) || '(blank)'),
         },
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, DESCRIPTION_COLUMN_CHARS) },
-        { title: 'UPLOAD ID', cell: (r) => shortId(r.uploadId) },
+        { title: 'UPLOAD ID', cell: (r) => idCell(r.uploadId) },
       ],
       rows,
     ),

@@ -122,6 +122,21 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(stdout).not.toMatch(/SQS|subscribers|function's log/);
   });
 
+  it('--wide prints upload ids whole in the table; without it they are shortened', async () => {
+    const stale = seedMixed().filter((_, i) => i % 2 === 1);
+    const narrow = await cli(['scan', '--vault', 'photos', ...at()]);
+    const wide = await cli(['scan', '--vault', 'photos', '--wide', ...at()]);
+
+    expect([narrow.code, wide.code]).toEqual([EXIT_OK, EXIT_OK]);
+    const whole = (text: string) => stale.filter((id) => text.includes(id)).length;
+    const shortened = (text: string) =>
+      stale.filter((id) => text.includes(`${id.slice(0, 8)}…${id.slice(-10)}`)).length;
+    // The table shows the 20 oldest of the 35 stale uploads.
+    expect([whole(narrow.stdout), shortened(narrow.stdout)]).toEqual([0, 20]);
+    expect([whole(wide.stdout), shortened(wide.stdout)]).toEqual([20, 0]);
+    expect(wide.stdout).toMatch(/UPLOAD ID$/m);
+  });
+
   it('--json prints the report as JSON with exact counts and per-vault thresholds', async () => {
     seedMixed('photos');
     emu.seed({ vaults: [{ name: 'logs', uploads: makeUploads(4, { createdAt: daysAgo(9) }) }] });

@@ -185,6 +185,27 @@ describe('renderText', () => {
     ]);
   });
 
+  it("shortens upload ids unless the context asks for them whole (the CLI's --wide), cleaned either way", () => {
+    const stale = staleUploads('alpha', 2, { description: () => 'x' });
+    const odd = anomalies('alpha', 1);
+    const hostile = {
+      ...odd[0],
+      uploadId: `${'A'.repeat(40)}\u202e\x1b[2J${'Z'.repeat(40)}`,
+    } as (typeof odd)[0];
+    const report = sweepReport([vaultReport('alpha', { stale, anomalies: [hostile] })]);
+    const ids = [...stale.map((u) => u.uploadId)];
+
+    const narrow = renderText(report, ctx);
+    for (const id of ids) expect(narrow).not.toContain(id);
+    expect(narrow).toContain(`${ids[0]?.slice(0, 8)}…${ids[0]?.slice(-10)}`);
+
+    const wide = renderText(report, { ...ctx, wideIds: true });
+    for (const id of ids) expect(wide).toContain(id);
+    // The escape sequence goes whole, not just its ESC.
+    expect(wide).toContain(`${'A'.repeat(40)}${'Z'.repeat(40)}`);
+    expect(wide.replaceAll('\n', ' ')).not.toMatch(CONTROL);
+  });
+
   it('sanitizes descriptions and ids, whatever Glacier sent', () => {
     const stale = staleUploads('alpha', 1, {
       description: () =>
