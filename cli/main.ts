@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createClients } from '../lambda/adapters/clients';
 import { GlacierVaultApi } from '../lambda/adapters/glacier';
 import {
@@ -26,6 +25,7 @@ import {
 } from '../lambda/core/settings';
 import { type SweepObserver, sweepRun } from '../lambda/core/sweep';
 import type { SweepReport } from '../lambda/core/types';
+import { parseCli, UsageError } from './args';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS_FAILED = 1;
@@ -89,43 +89,12 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /** A concurrency flag: absent takes the default, as the unset environment variable does. */
 function concurrencyFlag(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = parseWholeNumber(value, { min: 1, max });
   if (isWholeNumberError(parsed)) throw new UsageError(`${flag} ${quote(value)}: ${parsed.error}`);
   return parsed;
-}
-
-function parseCli(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      vault: { type: 'string', multiple: true },
-      'older-than': { type: 'string' },
-      exclude: { type: 'string' },
-      abort: { type: 'boolean', default: false },
-      'max-aborts': { type: 'string' },
-      'max-list-parts': { type: 'string' },
-      'account-id': { type: 'string' },
-      'vault-pattern': { type: 'string' },
-      'vault-concurrency': { type: 'string' },
-      'abort-concurrency': { type: 'string' },
-      region: { type: 'string' },
-      'endpoint-url': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      wide: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'V', default: false },
-    },
-  });
-  return { values, positionals };
 }
 
 /** A one-line progress display, redrawn in place; only ever written to a terminal. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FLAGS } from '../../cli/args';
 import { type CliIo, EXIT_FINDINGS_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../cli/main';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
 import { parseReport } from './helpers/report-schema';
@@ -286,6 +287,58 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(emu.requests()).toHaveLength(0);
   });
 
+  it.each([
+    { flag: '--older-than', value: '-1d', says: 'expected a whole number and a unit m, h, d or w' },
+    { flag: '--max-aborts', value: '-5', says: 'must be a whole number of 0 or more' },
+    { flag: '--vault-concurrency', value: '-2', says: 'must be a whole number from 1 to 32' },
+  ])(
+    '$flag $value: takes the value and says what $flag takes, as $flag=$value does',
+    async ({ flag, value, says }) => {
+      const spaced = await cli(['scan', '--vault', 'photos', flag, value, ...at()]);
+      const joined = await cli(['scan', '--vault', 'photos', `${flag}=${value}`, ...at()]);
+
+      expect([spaced.code, joined.code]).toEqual([EXIT_USAGE, EXIT_USAGE]);
+      expect(spaced.stderr).toMatch(new RegExp(`^glacier-sweeper: ${flag} =? ?"${value}": ${says}`));
+      expect(spaced.stderr).not.toContain('ambiguous');
+      expect(spaced.stderr).toBe(joined.stderr);
+      expect(emu.requests()).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    { args: ['--vault', '--abort'], says: '--vault needs a value: NAME or NAME=DURATION' },
+    { args: ['--vault', 'photos', '--older-than'], says: '--older-than needs a value: a duration' },
+    { args: ['--vault', 'photos', '--exclude', '-h'], says: '--exclude needs a value: a pattern' },
+  ])(
+    '$args: a flag followed by another flag or nothing needs a value, and says what it takes',
+    async ({ args, says }) => {
+      const { code, stdout, stderr } = await cli(['scan', ...args]);
+
+      expect(code).toBe(EXIT_USAGE);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^glacier-sweeper: ${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(emu.requests()).toHaveLength(0);
+    },
+  );
+
+  it('a value that starts with - is a value where the flag takes one: --exclude -tmp', async () => {
+    emu.seed({
+      vaults: [
+        {
+          name: 'photos',
+          uploads: makeUploads(2, {
+            createdAt: daysAgo(9),
+            description: (i) => `batch ${i}${i ? '-tmp' : ''}`,
+          }),
+        },
+      ],
+    });
+    const { code, stdout } = await cli(['scan', '--vault', 'photos', '--exclude', '-tmp', '--json', ...at()]);
+
+    expect(code).toBe(EXIT_OK);
+    expect(parseReport(stdout).totals).toMatchObject({ stale: 2, skipped: 1, reported: 1 });
+  });
+
   it('exits 2 for a --vault outside --vault-pattern, naming both, before any request', async () => {
     seedMixed('prod-db');
     seedMixed('backup-1');
@@ -338,6 +391,7 @@ describe('glacier-sweeper scan, in-process', () => {
       expect(stdout).toMatch(/^Usage: glacier-sweeper scan --vault NAME\[=DURATION\]/);
       expect(stdout).toContain('--endpoint-url URL');
       expect(stdout).toContain('Exit codes: 0 ran');
+      for (const name of FLAGS) expect(stdout).toMatch(new RegExp(`^ +(-\\w, )?${name}\\b`, 'm'));
     }
     expect(emu.requests()).toHaveLength(0);
   });
