@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { quote } from '../lambda/core/settings';
 
 /** A bad command line: the CLI prints the message and exits 2. */
 export class UsageError extends Error {
@@ -80,3 +81,23 @@ export function parseCli(argv: readonly string[]) {
 
 /** Every long flag, for the help test: each one is documented. */
 export const FLAGS: readonly string[] = Object.keys(OPTIONS).map((name) => `--${name}`);
+
+/**
+ * `--endpoint-url`, checked before any request: an http(s) URL with a host. The SDK would otherwise
+ * read `localhost:4566` as the scheme `localhost:` and fail every vault with an unhelpful error.
+ */
+export function parseEndpointUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new UsageError(
+      `--endpoint-url = ${quote(value)}: not a URL: give the scheme and the host, such as http://localhost:4566`,
+    );
+  }
+  return value;
+}

@@ -25,7 +25,7 @@ import {
 } from '../lambda/core/settings';
 import { type SweepObserver, sweepRun } from '../lambda/core/sweep';
 import type { SweepReport } from '../lambda/core/types';
-import { parseCli, UsageError } from './args';
+import { parseCli, parseEndpointUrl, UsageError } from './args';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS_FAILED = 1;
@@ -175,7 +175,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       DEFAULT_ABORT_CONCURRENCY,
       MAX_ABORT_CONCURRENCY,
     );
-    const clients = createClients({ region: values.region, endpoint: values['endpoint-url'] });
+    const endpoint = parseEndpointUrl(values['endpoint-url']);
+    const clients = createClients({ region: values.region, endpoint });
     const region = await clients.glacier.config.region().catch(() => undefined);
     if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION');
     const observer = io.stderr.isTTY ? progressObserver(io.stderr) : undefined;

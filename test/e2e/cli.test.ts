@@ -339,6 +339,19 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(parseReport(stdout).totals).toMatchObject({ stale: 2, skipped: 1, reported: 1 });
   });
 
+  it.each(['localhost:4566', 'http//x', '127.0.0.1:4566', 'ftp://127.0.0.1/', 'http://'])(
+    '--endpoint-url %s is not a URL the SDK can send to: exit 2 naming the flag and the value',
+    async (url) => {
+      const { code, stdout, stderr } = await cli(['scan', '--vault', 'photos', '--endpoint-url', url]);
+
+      expect(code).toBe(EXIT_USAGE);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `glacier-sweeper: --endpoint-url = "${url}": not a URL: give the scheme and the host, such as http://localhost:4566\n`,
+      );
+    },
+  );
+
   it('exits 2 for a --vault outside --vault-pattern, naming both, before any request', async () => {
     seedMixed('prod-db');
     seedMixed('backup-1');
