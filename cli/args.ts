@@ -21,6 +21,7 @@ const VALUE_OF = {
   'vault-concurrency': 'a whole number of vaults swept at once',
   'abort-concurrency': 'a whole number of aborts in flight per vault',
   region: 'an AWS region such as us-east-1',
+  profile: 'the name of a profile in ~/.aws/config or ~/.aws/credentials',
   'endpoint-url': 'a URL such as http://localhost:4566',
 } as const;
 

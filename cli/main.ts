@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { GlacierClient } from '@aws-sdk/client-glacier';
 import { createClients } from '../lambda/adapters/clients';
 import { GlacierVaultApi } from '../lambda/adapters/glacier';
 import {
@@ -23,7 +24,7 @@ import {
   quote,
   type RawSettings,
 } from '../lambda/core/settings';
-import { type SweepObserver, sweepRun } from '../lambda/core/sweep';
+import { errorSummary, type SweepObserver, sweepRun } from '../lambda/core/sweep';
 import type { SweepReport } from '../lambda/core/types';
 import { parseCli, parseEndpointUrl, UsageError } from './args';
 
@@ -65,13 +66,15 @@ Options:
   --vault-concurrency N     vaults swept at once, 1-${MAX_VAULT_CONCURRENCY} (default ${DEFAULT_VAULT_CONCURRENCY})
   --abort-concurrency N     aborts in flight per vault, 1-${MAX_ABORT_CONCURRENCY} (default ${DEFAULT_ABORT_CONCURRENCY})
   --region REGION           AWS region (default: the SDK's, e.g. AWS_REGION or your profile)
+  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)
   --endpoint-url URL        send every request there (LocalStack, the local emulator)
   --json                    print the JSON report instead of the table
   --wide                    print upload ids whole in the table (the JSON report always has them whole)
   -V, --version             print the tool's version and the Node.js running it
   -h, --help                show this help
 
-Credentials and region come from the standard AWS chain (environment, profile, SSO, instance role).
+Credentials and region come from the standard AWS chain (environment, profile, SSO, instance role),
+resolved before the first vault: without credentials the CLI exits 2 and says how to supply them.
 Progress goes to stderr when stderr is a terminal.
 
 Exit codes: 0 ran (stale uploads found or not), 1 a vault error or a failed abort,
@@ -95,6 +98,23 @@ function concurrencyFlag(value: string | undefined, flag: string, fallback: numb
   const parsed = parseWholeNumber(value, { min: 1, max });
   if (isWholeNumberError(parsed)) throw new UsageError(`${flag} ${quote(value)}: ${parsed.error}`);
   return parsed;
+}
+
+/**
+ * Resolves the credential chain once, before the first vault: without credentials every vault would
+ * fail alike, so the run is refused with one message instead. A 403 on one vault later is that vault's
+ * error, as before.
+ */
+async function requireCredentials(client: GlacierClient): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    throw new UsageError(
+      `no AWS credentials (${errorSummary(error)}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        "name a profile with --profile or AWS_PROFILE, run 'aws sso login' for an SSO profile, " +
+        'or run where an instance role is attached',
+    );
+  }
 }
 
 /** A one-line progress display, redrawn in place; only ever written to a terminal. */
@@ -176,9 +196,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       MAX_ABORT_CONCURRENCY,
     );
     const endpoint = parseEndpointUrl(values['endpoint-url']);
-    const clients = createClients({ region: values.region, endpoint });
+    const clients = createClients({ region: values.region, profile: values.profile, endpoint });
     const region = await clients.glacier.config.region().catch(() => undefined);
     if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION');
+    await requireCredentials(clients.glacier);
     const observer = io.stderr.isTTY ? progressObserver(io.stderr) : undefined;
     report = await sweepRun({
       api: new GlacierVaultApi(clients.glacier, settings.accountId),

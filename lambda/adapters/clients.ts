@@ -26,6 +26,8 @@ export const jitteredBackoff = (attempt: number): number =>
 
 export interface ClientOptions {
   readonly region?: string | undefined;
+  /** A named profile of the shared config and credentials files (the CLI's --profile); else AWS_PROFILE. */
+  readonly profile?: string | undefined;
   /** Overrides AWS_ENDPOINT_URL_* (the CLI's --endpoint-url). */
   readonly endpoint?: string | undefined;
   readonly retryPolicy?: RetryPolicy;
@@ -51,6 +53,7 @@ export interface Clients {
 export function createClients(options: ClientOptions = {}): Clients {
   const config = {
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...retryConfig(options.retryPolicy ?? RETRY_POLICY, options.maxAttempts ?? MAX_ATTEMPTS),
     requestHandler: {

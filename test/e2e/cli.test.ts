@@ -3,7 +3,9 @@
  * `bin/glacier-sweeper.mjs` as a subprocess (and through `npx`, as the README runs it).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -419,11 +421,14 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
 
-  async function bin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function bin(
+    args: string[],
+    env: NodeJS.ProcessEnv = childEnv(),
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
       const { stdout, stderr } = await run(process.execPath, ['bin/glacier-sweeper.mjs', ...args], {
         cwd: ROOT,
-        env: childEnv(),
+        env,
         timeout: 30_000,
       });
       return { code: 0, stdout, stderr };
@@ -489,6 +494,62 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain('--older-than');
     expect(emu.requests()).toHaveLength(0);
+  });
+
+  /** No credentials anywhere: no variables, an empty home (no ~/.aws), no instance metadata. */
+  function bareEnv(home: string): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  it('without credentials exits 2 with one message saying how to supply them, before any request', async () => {
+    seedMixed();
+    const home = mkdtempSync(join(tmpdir(), 'sweeper-home-'));
+    try {
+      for (const extra of [[], ['--profile', 'nosuch']]) {
+        const { code, stdout, stderr } = await bin(
+          ['scan', '--vault', 'photos', '--abort', ...extra, '--endpoint-url', emu.url],
+          bareEnv(home),
+        );
+
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr.endsWith('\n')).toBe(true);
+        expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(stderr).toMatch(/^glacier-sweeper: no AWS credentials \(CredentialsProviderError: .+\): /);
+        for (const way of ['AWS_ACCESS_KEY_ID', '--profile', 'AWS_PROFILE', 'aws sso login', 'instance role'])
+          expect(stderr).toContain(way);
+      }
+      expect(emu.requests()).toHaveLength(0);
+      expect(emu.uploads('photos')).toHaveLength(70);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('--profile NAME takes the credentials of that profile of the shared files', async () => {
+    seedMixed();
+    const home = mkdtempSync(join(tmpdir(), 'sweeper-home-'));
+    try {
+      mkdirSync(join(home, '.aws'));
+      writeFileSync(
+        join(home, '.aws', 'credentials'),
+        '[sandbox]\naws_access_key_id = test\naws_secret_access_key = test\n',
+      );
+      const { code, stdout, stderr } = await bin(
+        ['scan', '--vault', 'photos', '--profile', 'sandbox', '--json', '--endpoint-url', emu.url],
+        bareEnv(home),
+      );
+
+      expect([code, stderr]).toEqual([0, '']);
+      expect(parseReport(stdout).totals).toMatchObject({ scanned: 70, stale: 35 });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('runs as `npx --no-install glacier-sweeper --help`, the README command', async () => {
