@@ -17,6 +17,8 @@ const VALUE_OF = {
   'max-aborts': 'a whole number of 0 or more',
   'max-list-parts': 'a whole number of 0 or more',
   'account-id': "a 12-digit account id, or '-' for the caller's own",
+  'quiet-period': 'a duration, a whole number and m, h, d or w, from 24h to 3650d',
+  'state-table': "the name of the upload-history table (the stack's StateTableName output)",
   'vault-pattern': 'a pattern (RE2 syntax) that vault names must match',
   'vault-concurrency': 'a whole number of vaults swept at once',
   'abort-concurrency': 'a whole number of aborts in flight per vault',

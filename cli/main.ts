@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { GlacierClient } from '@aws-sdk/client-glacier';
-import { createClients } from '../lambda/adapters/clients';
+import { callerAccount, createStsClient } from '../lambda/adapters/caller-identity';
+import { type ClientOptions, createClients } from '../lambda/adapters/clients';
+import { DynamoStateStore } from '../lambda/adapters/dynamodb-state';
 import { GlacierVaultApi } from '../lambda/adapters/glacier';
 import {
   DEFAULT_ABORT_CONCURRENCY,
@@ -25,7 +27,7 @@ import {
   type RawSettings,
 } from '../lambda/core/settings';
 import { errorSummary, type SweepObserver, sweepRun } from '../lambda/core/sweep';
-import type { SweepReport } from '../lambda/core/types';
+import type { Clock, SweepReport } from '../lambda/core/types';
 import { parseCli, parseEndpointUrl, UsageError } from './args';
 
 export const EXIT_OK = 0;
@@ -61,13 +63,20 @@ Options:
                             (default ${DEFAULT_MAX_ABORTS})
   --max-list-parts N        most uploads whose parts are listed (to show bytes at stake)
                             (default ${DEFAULT_MAX_LIST_PARTS})
+  --quiet-period DURATION   abort an upload only once its parts stayed unchanged this long (24h or
+                            more), as seen by earlier runs in --state-table; the Lambda's rule
+  --state-table NAME        the stack's upload-history table (its StateTableName output): read and
+                            written as the Lambda does, in report mode too. Its keys hold the vault
+                            owner's account: --account-id, or else the caller's from STS
   --account-id ID           12-digit vault owner account, or '-' for the caller's (default ${DEFAULT_ACCOUNT_ID})
   --vault-pattern REGEX     with --vault '*', only vault names matching it (RE2 syntax)
   --vault-concurrency N     vaults swept at once, 1-${MAX_VAULT_CONCURRENCY} (default ${DEFAULT_VAULT_CONCURRENCY})
   --abort-concurrency N     aborts in flight per vault, 1-${MAX_ABORT_CONCURRENCY} (default ${DEFAULT_ABORT_CONCURRENCY})
   --region REGION           AWS region (default: the SDK's, e.g. AWS_REGION or your profile)
   --profile NAME            profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)
-  --endpoint-url URL        send every request there (LocalStack, the local emulator)
+  --endpoint-url URL        send every request there, STS and DynamoDB too (LocalStack, the local
+                            emulator); for one service alone use AWS_ENDPOINT_URL_<SERVICE>
+                            (AWS_ENDPOINT_URL_DYNAMODB, …) without this flag
   --json                    print the JSON report instead of the table
   --wide                    print upload ids whole in the table (the JSON report always has them whole)
   -V, --version             print the tool's version and the Node.js running it
@@ -117,6 +126,39 @@ async function requireCredentials(client: GlacierClient): Promise<void> {
   }
 }
 
+/**
+ * `--state-table`: the stack's upload-history table (its StateTableName output). `--quiet-period`
+ * needs it: without the history of earlier runs nothing can be proven idle.
+ */
+function parseStateTable(value: string | undefined, quietPeriod: boolean): string | undefined {
+  if (value === undefined) {
+    if (quietPeriod) {
+      throw new UsageError(
+        "--quiet-period needs --state-table: the upload history of earlier runs (the stack's StateTableName output) is what proves an upload idle",
+      );
+    }
+    return undefined;
+  }
+  const table = value.trim();
+  if (table === '')
+    throw new UsageError("--state-table needs a table name (the stack's StateTableName output)");
+  return table;
+}
+
+/** The caller's own account, from STS, for the history's keys; refused with both flags named when unknown. */
+async function resolveAccount(options: ClientOptions): Promise<string> {
+  const sts = createStsClient(options);
+  try {
+    return await callerAccount(sts);
+  } catch (error) {
+    throw new UsageError(
+      `--state-table needs the vault owner's account for the history's keys, and STS could not tell the caller's (${errorSummary(error)}): pass --account-id with the 12-digit account`,
+    );
+  } finally {
+    sts.destroy();
+  }
+}
+
 /** A one-line progress display, redrawn in place; only ever written to a terminal. */
 function progressObserver(stderr: CliIo['stderr']): SweepObserver {
   let scanned = 0;
@@ -139,8 +181,13 @@ function progressObserver(stderr: CliIo['stderr']): SweepObserver {
   };
 }
 
+export interface CliOptions {
+  /** The run's clock; tests move it to cross a quiet period. @default Date.now */
+  readonly clock?: Clock;
+}
+
 /** Runs the CLI; returns the exit code. Never calls process.exit, so tests can drive it. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv);
@@ -169,6 +216,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   let report: SweepReport;
+  let account = values['account-id'] ?? DEFAULT_ACCOUNT_ID;
   try {
     if (!values.vault || values.vault.length === 0)
       throw new UsageError('--vault is required (a name, NAME=DURATION, or *)');
@@ -180,8 +228,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ...(values['max-aborts'] === undefined ? {} : { maxAborts: values['max-aborts'] }),
       ...(values['max-list-parts'] === undefined ? {} : { maxListParts: values['max-list-parts'] }),
       ...(values['account-id'] === undefined ? {} : { accountId: values['account-id'] }),
+      ...(values['quiet-period'] === undefined ? {} : { quietPeriod: values['quiet-period'] }),
     };
     const settings = parseSettings(raw, { name: (key) => FLAG_OF[key] });
+    const stateTable = parseStateTable(values['state-table'], settings.quietPeriod !== undefined);
     const vaultPattern = parseVaultPattern(values['vault-pattern'], '--vault-pattern');
     const vaultConcurrency = concurrencyFlag(
       values['vault-concurrency'],
@@ -200,16 +250,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const region = await clients.glacier.config.region().catch(() => undefined);
     if (!region) throw new UsageError('no AWS region: pass --region or set AWS_REGION');
     await requireCredentials(clients.glacier);
+    // The history's keys hold the vault owner's account, as the Lambda's do: the same table serves both.
+    if (stateTable !== undefined && account === DEFAULT_ACCOUNT_ID)
+      account = await resolveAccount({ region, profile: values.profile, endpoint });
     const observer = io.stderr.isTTY ? progressObserver(io.stderr) : undefined;
     report = await sweepRun({
       api: new GlacierVaultApi(clients.glacier, settings.accountId),
       settings,
-      clock: Date.now,
+      clock: options.clock ?? Date.now,
       deadline: Number.POSITIVE_INFINITY,
       vaultConcurrency,
       abortConcurrency,
       runId: randomUUID(),
       region,
+      account,
+      state: stateTable === undefined ? undefined : new DynamoStateStore(clients.dynamodb, stateTable),
       vaultPattern,
       vaultPatternNames: {
         pattern: '--vault-pattern',
@@ -231,7 +286,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     values.json
       ? `${terminalSafeJson(report, 2)}\n`
       : `${renderText(report, {
-          account: values['account-id'] ?? DEFAULT_ACCOUNT_ID,
+          account,
           enableAbort: 'run again with --abort',
           moreHint: 'run with --json for the full report',
           wideIds: values.wide,

@@ -49,9 +49,12 @@ export interface Clients {
   readonly dynamodb: DynamoDBClient;
 }
 
-/** Builds the clients with one configuration; called once per container, never at import time. */
-export function createClients(options: ClientOptions = {}): Clients {
-  const config = {
+/**
+ * The one client configuration (region, profile, endpoint, retries, timeouts), for the clients below
+ * and for a client built elsewhere so that it behaves the same (the CLI's STS client).
+ */
+export function clientConfig(options: ClientOptions = {}) {
+  return {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -63,6 +66,11 @@ export function createClients(options: ClientOptions = {}): Clients {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** Builds the clients with one configuration; called once per container, never at import time. */
+export function createClients(options: ClientOptions = {}): Clients {
+  const config = clientConfig(options);
   return {
     glacier: new GlacierClient(config),
     sns: new SNSClient(config),

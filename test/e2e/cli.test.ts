@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { UploadMultipartPartCommand } from '@aws-sdk/client-glacier';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FLAGS } from '../../cli/args';
 import { type CliIo, EXIT_FINDINGS_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../cli/main';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
+import { type LocalStateTable, startStateTable } from '../../local/state-table';
 import { parseReport } from './helpers/report-schema';
+import { type SdkClients, sdkClients } from './helpers/sdk-clients';
 
 const run = promisify(execFile);
 const PACKAGE_VERSION = (
@@ -263,6 +266,11 @@ describe('glacier-sweeper scan, in-process', () => {
   it.each([
     { args: ['scan', '--vault', 'photos', '--older-than', '3h'], names: '--older-than' },
     { args: ['scan', '--vault', 'photos', '--older-than', '7 days'], names: '--older-than' },
+    {
+      args: ['scan', '--vault', 'photos', '--quiet-period', '3h', '--state-table', 't'],
+      names: '--quiet-period',
+    },
+    { args: ['scan', '--vault', 'photos', '--state-table', ''], names: '--state-table' },
     { args: ['scan'], names: '--vault' },
     { args: ['scan', '--vault', 'a,a=3d'], names: '--vault' },
     { args: ['scan', '--vault', 'bad/name'], names: '--vault' },
@@ -408,6 +416,153 @@ describe('glacier-sweeper scan, in-process', () => {
       expect(stdout).toContain('Exit codes: 0 ran');
       for (const name of FLAGS) expect(stdout).toMatch(new RegExp(`^ +(-\\w, )?${name}\\b`, 'm'));
     }
+    expect(emu.requests()).toHaveLength(0);
+  });
+});
+
+describe('--quiet-period with --state-table: the history the Lambda keeps, across runs (dynalite)', () => {
+  const DAY = 86_400_000;
+  const MIB = 1_048_576;
+  const partRange = (i: number) => ({
+    range: `${i * MIB}-${(i + 1) * MIB - 1}`,
+    treeHash: String(i).repeat(64).slice(0, 64),
+  });
+  let table: LocalStateTable;
+  let glacier: SdkClients;
+  let ids: { live: string; idle: string; young: string };
+  const endpointVars = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB'] as const;
+
+  beforeAll(async () => {
+    table = await startStateTable();
+    glacier = sdkClients(emu.url);
+    // The documented way to send DynamoDB elsewhere than Glacier and STS: the SDK's own variables
+    // (--endpoint-url would send every request, the history's too, to the emulator).
+    process.env.AWS_ENDPOINT_URL = emu.url;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = table.url;
+  });
+
+  afterAll(async () => {
+    for (const name of endpointVars) delete process.env[name];
+    glacier.destroy();
+    await table.stop();
+  });
+
+  beforeEach(async () => {
+    const seeded = emu.seed({
+      vaults: [
+        {
+          name: 'archive',
+          uploads: [
+            // A 20-day-old upload on a slow link: still receiving parts.
+            { createdAt: daysAgo(20), description: 'slow link', partSizeBytes: MIB, parts: [partRange(0)] },
+            { createdAt: daysAgo(15), description: 'abandoned', partSizeBytes: MIB, parts: [partRange(0)] },
+            { createdAt: daysAgo(1), description: 'fresh', partSizeBytes: MIB },
+          ],
+        },
+      ],
+    });
+    const [live, idle, young] = seeded.uploadIds.archive ?? [];
+    ids = { live: live ?? '', idle: idle ?? '', young: young ?? '' };
+    await table.drop().catch(() => undefined);
+    await table.create();
+  });
+
+  const start = Date.now();
+  async function scanAt(days: number, args: string[]) {
+    const c = capture();
+    const code = await main(['scan', '--vault', 'archive', '--json', ...args], c.io, {
+      clock: () => start + days * DAY,
+    });
+    return { code, stdout: c.stdout(), stderr: c.stderr() };
+  }
+  const outcomes = (stdout: string) =>
+    Object.fromEntries(parseReport(stdout).vaults[0]?.staleUploads.map((u) => [u.uploadId, u.outcome]) ?? []);
+  const keyOf = (id: string) => `123456789012:us-east-1:archive#${id}`;
+
+  it('a report run records; an abort run after the quiet period aborts the idle upload and keeps the one whose parts changed', async () => {
+    const history = ['--quiet-period', '2d', '--state-table', table.tableName];
+    const first = await scanAt(0, history);
+
+    expect([first.code, first.stderr]).toEqual([EXIT_OK, '']);
+    expect(outcomes(first.stdout)).toEqual({ [ids.live]: 'reported', [ids.idle]: 'reported' });
+    // The key holds the caller's account, from STS, as the Lambda's holds its own.
+    expect(emu.requests({ service: 'sts', operation: 'GetCallerIdentity' })).toHaveLength(1);
+    expect((await table.items()).map((item) => item.pk).sort()).toEqual(
+      [keyOf(ids.live), keyOf(ids.idle)].sort(),
+    );
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);
+
+    await glacier.glacier.send(
+      new UploadMultipartPartCommand({
+        accountId: '-',
+        vaultName: 'archive',
+        uploadId: ids.live,
+        range: `bytes ${MIB}-${2 * MIB - 1}/*`,
+        body: Buffer.alloc(MIB, 1),
+      }),
+    );
+    const second = await scanAt(3, ['--abort', ...history]);
+
+    expect([second.code, second.stderr]).toEqual([EXIT_OK, '']);
+    expect(outcomes(second.stdout)).toEqual({ [ids.live]: 'pending', [ids.idle]: 'aborted' });
+    expect(
+      emu
+        .uploads('archive')
+        .map((u) => u.uploadId)
+        .sort(),
+    ).toEqual([ids.live, ids.young].sort());
+    // The aborted upload's history is gone; the live one's restarted with its new part.
+    const items = await table.items();
+    expect(items.map((item) => [item.pk, item.partCount])).toEqual([[keyOf(ids.live), 2]]);
+  });
+
+  it('the text table says pending and until when', async () => {
+    const history = ['--quiet-period', '2d', '--state-table', table.tableName, '--abort'];
+    await scanAt(0, history);
+    const c = capture();
+    const code = await main(['scan', '--vault', 'archive', ...history], c.io, { clock: () => start + DAY });
+
+    expect(code).toBe(EXIT_OK);
+    expect(c.stdout()).toContain('account 123456789012');
+    expect(c.stdout()).toContain('2 pending');
+    expect(c.stdout()).toMatch(/pending until \d{4}-\d\d-\d\d \d\d:\d\d/);
+  });
+
+  it('--state-table exits 2 naming --account-id when STS cannot tell the account; --account-id needs no STS', async () => {
+    emu.addFaultRule({
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+      fault: 'error',
+      status: 403,
+      code: 'AccessDenied',
+      message: 'not authorized to perform sts:GetCallerIdentity',
+    });
+    const history = ['--abort', '--quiet-period', '2d', '--state-table', table.tableName];
+    const refused = await scanAt(0, history);
+
+    expect(refused.code).toBe(EXIT_USAGE);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^glacier-sweeper: --state-table /);
+    expect(refused.stderr).toContain('--account-id');
+    expect(refused.stderr).toContain('AccessDenied');
+    expect(emu.requests({ service: 'glacier' })).toHaveLength(0);
+
+    emu.clearRequests();
+    const named = await scanAt(0, [...history, '--account-id', '123456789012']);
+    expect(named.code).toBe(EXIT_OK);
+    expect(emu.requests({ service: 'sts' })).toHaveLength(0);
+    expect((await table.items()).map((item) => item.pk).sort()).toEqual(
+      [keyOf(ids.live), keyOf(ids.idle)].sort(),
+    );
+  });
+
+  it('--quiet-period without --state-table exits 2 naming both, before any request', async () => {
+    const { code, stdout, stderr } = await scanAt(0, ['--abort', '--quiet-period', '2d']);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^glacier-sweeper: --quiet-period needs --state-table/);
     expect(emu.requests()).toHaveLength(0);
   });
 });
