@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GlacierClient } from '@aws-sdk/client-glacier';
 import { callerAccount, createStsClient } from '../lambda/adapters/caller-identity';
 import { type ClientOptions, createClients } from '../lambda/adapters/clients';
@@ -159,6 +160,25 @@ async function resolveAccount(options: ClientOptions): Promise<string> {
   }
 }
 
+/** A key no run writes (theirs start with a 12-digit account or `-`): reading it proves the table readable. */
+const PROBE_KEY = 'glacier-sweeper:probe';
+
+/**
+ * One read before the first vault. A table that cannot be read (a typo, no grant) proves nothing
+ * idle, so every upload would stay pending run after run with nothing on the terminal saying why.
+ */
+async function readableHistory(client: DynamoDBClient, table: string): Promise<DynamoStateStore> {
+  const store = new DynamoStateStore(client, table);
+  try {
+    await store.get(PROBE_KEY);
+  } catch (error) {
+    throw new UsageError(
+      `--state-table = ${quote(table)}: the upload-history table could not be read (${errorSummary(error)})`,
+    );
+  }
+  return store;
+}
+
 /** A one-line progress display, redrawn in place; only ever written to a terminal. */
 function progressObserver(stderr: CliIo['stderr']): SweepObserver {
   let scanned = 0;
@@ -253,6 +273,7 @@ export async function main(argv: string[], io: CliIo, options: CliOptions = {}):
     // The history's keys hold the vault owner's account, as the Lambda's do: the same table serves both.
     if (stateTable !== undefined && account === DEFAULT_ACCOUNT_ID)
       account = await resolveAccount({ region, profile: values.profile, endpoint });
+    const state = stateTable === undefined ? undefined : await readableHistory(clients.dynamodb, stateTable);
     const observer = io.stderr.isTTY ? progressObserver(io.stderr) : undefined;
     report = await sweepRun({
       api: new GlacierVaultApi(clients.glacier, settings.accountId),
@@ -264,7 +285,7 @@ export async function main(argv: string[], io: CliIo, options: CliOptions = {}):
       runId: randomUUID(),
       region,
       account,
-      state: stateTable === undefined ? undefined : new DynamoStateStore(clients.dynamodb, stateTable),
+      state,
       vaultPattern,
       vaultPatternNames: {
         pattern: '--vault-pattern',

@@ -557,6 +557,23 @@ describe('--quiet-period with --state-table: the history the Lambda keeps, acros
     );
   });
 
+  it('a --state-table that cannot be read exits 2 before any vault, instead of keeping every upload pending', async () => {
+    const { code, stdout, stderr } = await scanAt(0, [
+      '--abort',
+      '--quiet-period',
+      '2d',
+      '--state-table',
+      'no-such-table',
+    ]);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^glacier-sweeper: --state-table = "no-such-table": the upload-history table could not be read \(ResourceNotFoundException: .*\)/,
+    );
+    expect(emu.requests({ service: 'glacier' })).toHaveLength(0);
+  });
+
   it('--quiet-period without --state-table exits 2 naming both, before any request', async () => {
     const { code, stdout, stderr } = await scanAt(0, ['--abort', '--quiet-period', '2d']);
 
