@@ -19,7 +19,7 @@ import {
 } from '../lambda/core/defaults';
 import { isWholeNumberError, parseWholeNumber } from '../lambda/core/numbers';
 import { renderText } from '../lambda/core/report-text';
-import { terminalSafeJson } from '../lambda/core/sanitize';
+import { cleanText, terminalSafeJson } from '../lambda/core/sanitize';
 import {
   ConfigError,
   parseSettings,
@@ -110,6 +110,9 @@ function concurrencyFlag(value: string | undefined, flag: string, fallback: numb
   return parsed;
 }
 
+/** What a service or the credential chain said, made safe for a terminal (it is outside text). */
+const outsideError = (error: unknown): string => cleanText(errorSummary(error), 300);
+
 /**
  * Resolves the credential chain once, before the first vault: without credentials every vault would
  * fail alike, so the run is refused with one message instead. A 403 on one vault later is that vault's
@@ -120,7 +123,7 @@ async function requireCredentials(client: GlacierClient): Promise<void> {
     await client.config.credentials();
   } catch (error) {
     throw new UsageError(
-      `no AWS credentials (${errorSummary(error)}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+      `no AWS credentials (${outsideError(error)}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
         "name a profile with --profile or AWS_PROFILE, run 'aws sso login' for an SSO profile, " +
         'or run where an instance role is attached',
     );
@@ -153,7 +156,7 @@ async function resolveAccount(options: ClientOptions): Promise<string> {
     return await callerAccount(sts);
   } catch (error) {
     throw new UsageError(
-      `--state-table needs the vault owner's account for the history's keys, and STS could not tell the caller's (${errorSummary(error)}): pass --account-id with the 12-digit account`,
+      `--state-table needs the vault owner's account for the history's keys, and STS could not tell the caller's (${outsideError(error)}): pass --account-id with the 12-digit account`,
     );
   } finally {
     sts.destroy();
@@ -173,7 +176,7 @@ async function readableHistory(client: DynamoDBClient, table: string): Promise<D
     await store.get(PROBE_KEY);
   } catch (error) {
     throw new UsageError(
-      `--state-table = ${quote(table)}: the upload-history table could not be read (${errorSummary(error)})`,
+      `--state-table = ${quote(table)}: the upload-history table could not be read (${outsideError(error)})`,
     );
   }
   return store;
