@@ -11,6 +11,7 @@ import {
 } from '../../../local/fleet/demo';
 import { LOCAL_RUN_BUCKET, type LocalFleetOptions, runFleetLocally } from '../../../local/fleet/run';
 import type { SynthesizedFleet } from '../../../local/fleet/synth';
+import { expectValidReport } from '../helpers/report-schema';
 
 /** One local run on the demo's fleet (3 accounts × 2 regions), with these settings and extra seed. */
 export async function runFleet(
@@ -39,7 +40,14 @@ export async function runFleet(
     ...extra,
   });
   const reports = emu.objects(LOCAL_RUN_BUCKET, 'reports/').filter((o) => o.key.endsWith('/fleet.json'));
-  const report = reports[0] ? (JSON.parse(reports[0].body.toString('utf8')) as FleetReport) : undefined;
+  // The full report in S3 and every published JSON copy match the contract's schema.
+  const report = reports[0]
+    ? expectValidReport(JSON.parse(reports[0].body.toString('utf8')) as FleetReport)
+    : undefined;
+  for (const message of emu.published()) {
+    const sqs = message.structured?.sqs;
+    if (typeof sqs === 'string') expectValidReport(JSON.parse(sqs));
+  }
   return { result, report, topicArn };
 }
 

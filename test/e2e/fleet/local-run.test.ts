@@ -14,6 +14,7 @@ import {
 } from '../../../local/fleet/demo';
 import { LOCAL_RUN_BUCKET, type LocalFleetOptions, runFleetLocally } from '../../../local/fleet/run';
 import { synthesizeFleet } from '../../../local/fleet/synth';
+import { expectValidReport } from '../helpers/report-schema';
 
 let emu: Emulator;
 const synthesized = synthesizeFleet({ workerMaxPages: '150' });
@@ -43,7 +44,9 @@ async function run(settings: Record<string, string>, extra: Partial<LocalFleetOp
   });
   const reportKey = (result.output as { report?: { reportKey?: string } } | undefined)?.report?.reportKey;
   const object = reportKey ? emu.objects(LOCAL_RUN_BUCKET, reportKey)[0] : undefined;
-  const report = object ? (JSON.parse(object.body.toString('utf8')) as FleetReport) : undefined;
+  const report = object
+    ? expectValidReport(JSON.parse(object.body.toString('utf8')) as FleetReport)
+    : undefined;
   return { result, report, topicArn };
 }
 
@@ -106,6 +109,9 @@ describe('the fleet state machine, as synthesized, on aws-local-stepfunctions ag
     const oldest = stale.slice(0, 50).map(({ v, s }) => `${v.account}/${v.region}/${v.vault}/${s.uploadId}`);
     expect(aborted).toEqual(oldest.sort());
     expect(report.capped).toBe(true);
+    // The schema is strict for fleet reports too.
+    expect(() => expectValidReport({ ...report, extra: 1 })).toThrow(/additional properties/);
+    expect(() => expectValidReport({ ...report, vaults: [{ ...report.vaults[0], account: 'x' }] })).toThrow(/account/);
   });
 
   it('report mode aborts nothing and says how many the same settings would abort', async () => {
