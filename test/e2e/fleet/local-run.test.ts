@@ -111,7 +111,9 @@ describe('the fleet state machine, as synthesized, on aws-local-stepfunctions ag
     expect(report.capped).toBe(true);
     // The schema is strict for fleet reports too.
     expect(() => expectValidReport({ ...report, extra: 1 })).toThrow(/additional properties/);
-    expect(() => expectValidReport({ ...report, vaults: [{ ...report.vaults[0], account: 'x' }] })).toThrow(/account/);
+    expect(() => expectValidReport({ ...report, vaults: [{ ...report.vaults[0], account: 'x' }] })).toThrow(
+      /account/,
+    );
   });
 
   it('report mode aborts nothing and says how many the same settings would abort', async () => {
