@@ -288,6 +288,7 @@ export class GlacierSweeperFleet extends Construct {
           [FLEET_ENV.vaultBatchSize]: String(whole('vaultsPerBatch', props.vaultsPerBatch, 25)),
           [FLEET_ENV.accountMessages]: props.accountMessages ? 'on' : 'off',
           [FLEET_ENV.step]: step,
+          [FLEET_ENV.partition]: Aws.PARTITION,
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',

@@ -31,6 +31,8 @@ export const FLEET_ENV = {
   accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
   /** Which step a function serves (plan, resolve, sweep-vault, select, act, report): for logs and the local runner. */
   step: 'SWEEPER_FLEET_STEP',
+  /** The partition of the spoke role ARNs (aws, aws-cn, aws-us-gov): the hub's own. */
+  partition: 'SWEEPER_PARTITION',
 } as const;
 
 export const DEFAULT_WORKER_MAX_PAGES = 200;
@@ -143,7 +145,8 @@ let current: FleetDeps | undefined;
 export function fleetDependencies(): FleetDeps {
   if (current !== undefined) return current;
   const env = process.env;
-  const clients = createFleetClients({ region: env.AWS_REGION });
+  const partition = env[FLEET_ENV.partition];
+  const clients = createFleetClients({ region: env.AWS_REGION, ...(partition ? { partition } : {}) });
   const bucket = env[FLEET_ENV.runBucket] ?? '';
   current = {
     clients,
