@@ -13,6 +13,7 @@ import {
   parseFleetSettings,
   type RawFleetSettings,
 } from '../core/fleet-settings';
+import { cleanText } from '../core/sanitize';
 import { ConfigError, parseSsmPrefix } from '../core/settings';
 import { buildAlertMessage } from '../core/sns-message';
 import { errorSummary } from '../core/sweep';
@@ -119,21 +120,38 @@ export function parseRaw(raw: RawFleetSettings, runtime: FleetRuntime): FleetSet
   return parseFleetSettings(raw, fleetSsmNames(runtime.prefix), runtime.region);
 }
 
+/** What an alert is about: a configuration error, or a run that ended or failed for another reason. */
+export type FleetAlert =
+  | { readonly kind: 'config'; readonly parameter?: string; readonly message: string }
+  | { readonly kind: 'overlapping-run' | 'unpublished-report'; readonly message: string };
+
+const ALERT_HEADLINE = {
+  'overlapping-run': 'run ended at once, another execution is running, nothing aborted',
+  'unpublished-report': 'the report could not be published; it is in S3',
+} as const;
+
 /** One alert on the topic; a failure to publish it is logged, never thrown over the cause. */
 export async function alert(
   deps: FleetDeps,
   runtime: FleetRuntime,
   runId: string,
-  error: { parameter?: string; message: string },
+  what: FleetAlert,
 ): Promise<void> {
   const logger = cleaningLogger(deps.logger);
-  logger.error('fleet run stopped', { runId, ...error });
+  logger.error('fleet run alert', { runId, ...what });
+  const notification =
+    what.kind === 'config'
+      ? buildAlertMessage(
+          { ...(what.parameter === undefined ? {} : { parameter: what.parameter }), message: what.message },
+          { runId, region: runtime.region, account: '(hub)', prefix: runtime.prefix },
+        )
+      : {
+          subject: `glacier-sweeper fleet: ${ALERT_HEADLINE[what.kind]}`.slice(0, 99),
+          message: `${cleanText(what.message, 4000)}\n\nRun ${cleanText(runId, 100)} · hub ${cleanText(runtime.region, 40)}`,
+          attributes: { kind: 'alert', action: 'report' },
+        };
   try {
-    await publish(
-      deps.clients.sns,
-      runtime.topicArn,
-      buildAlertMessage(error, { runId, region: runtime.region, account: '(hub)', prefix: runtime.prefix }),
-    );
+    await publish(deps.clients.sns, runtime.topicArn, notification);
   } catch (publishError) {
     logger.error('the alert could not be published', { runId, error: errorSummary(publishError) });
   }

@@ -44,7 +44,7 @@ export async function runPlan(event: PlanEvent, deps: FleetDeps): Promise<PlanRe
   const others = (await deps.executions.running(event.stateMachineArn)).filter((name) => name !== runId);
   if (others.length > 0) {
     await alert(deps, runtime, runId, {
-      parameter: 'overlapping run',
+      kind: 'overlapping-run',
       message: `another execution is still running (${others.slice(0, 3).join(', ')}): this one ended without sweeping, so max-aborts is never spent twice. Make the state machine's timeout shorter than the schedule's period, or wait for the running execution to end.`,
     });
     return { runId, startedAt, outcome: 'overlapping-run', targets: [] };
@@ -72,7 +72,7 @@ export async function runPlan(event: PlanEvent, deps: FleetDeps): Promise<PlanRe
     return { runId, startedAt, outcome: 'run', targets };
   } catch (error) {
     if (error instanceof ConfigError)
-      await alert(deps, runtime, runId, { parameter: error.setting, message: error.message });
+      await alert(deps, runtime, runId, { kind: 'config', parameter: error.setting, message: error.message });
     throw error;
   }
 }

@@ -165,7 +165,7 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     }
   } catch (error) {
     await alert(deps, runtime, runId, {
-      parameter: 'report',
+      kind: 'unpublished-report',
       message: `the fleet report could not be published (${errorSummary(error)}); the full report is in the run bucket at ${reportKey}`,
     });
     throw new Error(

@@ -178,5 +178,10 @@ describe('the fleet state machine, as synthesized, on aws-local-stepfunctions ag
     expect(result.output).toMatchObject({ outcome: 'overlapping-run' });
     expect(emu.requests({ service: 'glacier' })).toEqual([]);
     expect(emu.published()).toHaveLength(1);
+    expect(emu.published()[0]).toMatchObject({
+      subject: 'glacier-sweeper fleet: run ended at once, another execution is running, nothing aborted',
+      attributes: { kind: 'alert' },
+    });
+    expect(emu.published()[0]?.message).toContain('other-run');
   });
 });
