@@ -10,7 +10,7 @@ import {
 } from '../../../local/fleet/demo';
 import { LOCAL_RUN_BUCKET } from '../../../local/fleet/run';
 import { synthesizeFleet } from '../../../local/fleet/synth';
-import { abortedIds, countsHold, must, notSwept, runFleet } from './helpers';
+import { abortedIds, countsHold, fleetViolations, must, notSwept, runFleet } from './helpers';
 
 let emu: Emulator;
 const synthesized = synthesizeFleet({ workerMaxPages: '150' });
@@ -18,6 +18,35 @@ beforeAll(async () => {
   emu = await startEmulator();
 });
 afterAll(() => emu.stop());
+
+describe('the invariant checker itself', () => {
+  it('catches too many picks, picks that are not the oldest, and an abort the emulator did not see', async () => {
+    const { report } = await runFleet(emu, synthesized, { action: 'abort', 'max-aborts': '50' });
+    const run = must(report);
+    expect(fleetViolations(emu, run, { 'max-aborts': '50' })).toEqual([]);
+    expect(fleetViolations(emu, run, { 'max-aborts': '3' })).toEqual([
+      '50 picks, more than max-aborts 3',
+      'the picks are not the 3 oldest eligible uploads of the run',
+    ]);
+    const reported = run.vaults.find((v) => v.staleUploads.some((u) => u.outcome === 'reported'));
+    const tampered = {
+      ...run,
+      vaults: run.vaults.map((v) =>
+        v === reported
+          ? {
+              ...v,
+              staleUploads: v.staleUploads.map((u) =>
+                u.outcome === 'reported' ? { ...u, outcome: 'aborted' as const } : u,
+              ),
+            }
+          : v,
+      ),
+    };
+    expect(fleetViolations(emu, tampered, { 'max-aborts': '50' }).join('\n')).toMatch(
+      /stale = Σ outcomes[\s\S]*reported aborted but still there/,
+    );
+  });
+});
 
 describe('fleet faults, each with its stated outcome; every other target completes', () => {
   it('a region not enabled is listed apart from errors', async () => {

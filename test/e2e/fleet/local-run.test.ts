@@ -8,13 +8,12 @@ import {
   ACCOUNT_DENIED,
   BIG_VAULT,
   BIG_VAULT_UPLOADS,
-  FLEET_TOPIC,
   fleetDemoParameters,
-  fleetDemoSeed,
 } from '../../../local/fleet/demo';
-import { LOCAL_RUN_BUCKET, type LocalFleetOptions, runFleetLocally } from '../../../local/fleet/run';
+import type { LocalFleetOptions } from '../../../local/fleet/run';
 import { synthesizeFleet } from '../../../local/fleet/synth';
 import { expectValidReport } from '../helpers/report-schema';
+import { runFleet } from './helpers';
 
 let emu: Emulator;
 const synthesized = synthesizeFleet({ workerMaxPages: '150' });
@@ -23,32 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-async function run(settings: Record<string, string>, extra: Partial<LocalFleetOptions> = {}) {
-  emu.reset();
-  const { topicArns } = emu.seed(fleetDemoSeed());
-  emu.seed(
-    fleetDemoParameters({
-      accounts: [ACCOUNT_B, ACCOUNT_C, ACCOUNT_DENIED].join(','),
-      regions: 'us-east-1,eu-west-1',
-      vaults: '*',
-      ...settings,
-    }),
-  );
-  const topicArn = topicArns[FLEET_TOPIC] as string;
-  const result = await runFleetLocally({
-    endpoint: emu.url,
-    topicArn,
-    synthesized,
-    context: { workerMaxPages: '150' },
-    ...extra,
-  });
-  const reportKey = (result.output as { report?: { reportKey?: string } } | undefined)?.report?.reportKey;
-  const object = reportKey ? emu.objects(LOCAL_RUN_BUCKET, reportKey)[0] : undefined;
-  const report = object
-    ? expectValidReport(JSON.parse(object.body.toString('utf8')) as FleetReport)
-    : undefined;
-  return { result, report, topicArn };
-}
+/** One run on the demo fleet; the helper checks the invariants and the schema on every report. */
+const run = (settings: Record<string, string>, extra: Partial<LocalFleetOptions> = {}) =>
+  runFleet(emu, synthesized, settings, extra);
 
 /** The emulator's record: every upload aborted, by account/region/vault/id. */
 const abortedIds = () =>
