@@ -144,7 +144,13 @@ export async function actOnPicks(input: ActInput): Promise<ActResult> {
         fingerprint = undefined;
       }
       if (pick.fingerprint === null || fingerprint !== pick.fingerprint) {
-        settle(pick, 'pending', 'its parts changed between Survey and Act');
+        outcomes.push({
+          vault: pick.vault,
+          uploadId: pick.uploadId,
+          outcome: 'pending',
+          reason: 'its parts changed between Survey and Act',
+          eligibleAt: new Date(now + settings.quietPeriod.ms).toISOString(),
+        });
         continue;
       }
     }

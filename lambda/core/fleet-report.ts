@@ -179,7 +179,9 @@ function staleEntry(
   return {
     ...entry,
     outcome: done.outcome,
-    ...(done.outcome === 'pending' && candidate.eligibleAt ? { eligibleAt: candidate.eligibleAt } : {}),
+    ...(done.outcome === 'pending' && (done.eligibleAt ?? candidate.eligibleAt)
+      ? { eligibleAt: done.eligibleAt ?? candidate.eligibleAt }
+      : {}),
   };
 }
 

@@ -90,6 +90,8 @@ export interface PickOutcome {
   readonly uploadId: string;
   readonly outcome: Outcome;
   readonly reason?: string;
+  /** Only for `pending` (parts changed since Survey): when it may be aborted if it stays unchanged. */
+  readonly eligibleAt?: string;
 }
 
 /** A fleet vault entry: the single-account entry with its account and region, and `absent` when it is not there. */

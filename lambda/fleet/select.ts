@@ -38,9 +38,14 @@ export async function runSelect(event: SelectEvent, deps: FleetDeps): Promise<Se
     const record = await deps.store.get<TargetRecord>(keys.target(event.runId, account, region));
     for (const vault of record?.vaults ?? []) {
       const loaded = await loadVault(deps.store, event.runId, account, region, vault);
+      // An upload listed again by a later worker invocation is one upload: offered once.
+      const offered = new Set<string>();
       for (const chunk of loaded.chunks)
-        for (const candidate of chunk.candidates)
+        for (const candidate of chunk.candidates) {
+          if (offered.has(candidate.uploadId)) continue;
+          offered.add(candidate.uploadId);
           top.offer({ account, region, vault: vault.name, olderThan: vault.olderThan, candidate });
+        }
     }
   }
   const byTarget = new Map<string, TargetPicks & { picks: Pick[] }>();

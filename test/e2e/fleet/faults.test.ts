@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPOKE_ROLE_NAME } from '../../../lambda/fleet/names';
-import { type Emulator, startEmulator } from '../../../local/emulator';
+import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../../local/emulator';
 import {
   ACCOUNT_B,
   ACCOUNT_C,
@@ -261,6 +261,32 @@ describe('fleet faults, each with its stated outcome; every other target complet
     expect(new Set(report?.targets.map((t) => t.account))).toEqual(
       new Set(['123456789012', ACCOUNT_B, ACCOUNT_C, ACCOUNT_DENIED]),
     );
+  });
+
+  it('an upload listed again by a later worker invocation is one upload: counted, picked and aborted once', async () => {
+    const uploads = makeUploads(7_600, {
+      createdAt: (i) => daysAgo(i === 0 || i === 7_550 ? 90 : 1),
+      description: (i) => `u ${i}`,
+    });
+    uploads[0] = { ...uploads[0], uploadId: 'repeated-upload-id' };
+    // A stale entry listed under the first upload's id, 150 pages later: in the second worker
+    // invocation. (A fresh entry repeated across invocations is counted twice in scanned: FLEET.md, Limits.)
+    uploads[7_550] = { ...uploads[7_550], listedId: 'repeated-upload-id' };
+    const { result, report } = await runFleet(
+      emu,
+      synthesized,
+      { action: 'abort', 'max-aborts': '1000', vaults: 'repeats' },
+      {
+        seed: { vaults: [{ name: 'repeats', accountId: ACCOUNT_C, region: 'us-east-1', uploads }] },
+      },
+    );
+    expect(result.error).toBeUndefined();
+    const vault = report?.vaults.find(
+      (v) => v.vault === 'repeats' && v.account === ACCOUNT_C && v.region === 'us-east-1',
+    );
+    expect(report?.totals.absent).toBe(3);
+    expect(vault).toMatchObject({ scanned: 7_599, duplicates: 1, stale: 1, aborted: 1 });
+    expect(emu.requests({ operation: 'AbortMultipartUpload', vault: 'repeats' })).toHaveLength(1);
   });
 
   it('one SNS message per account, with attribute account, when asked', async () => {

@@ -100,6 +100,7 @@ describe('actOnPicks', () => {
       ['old', 'aborted'],
       ['older', 'pending'],
     ]);
+    expect(result.outcomes[1]?.eligibleAt).toBe(new Date(NOW + 2 * 86_400_000).toISOString());
   });
 
   it('a vault gone since Survey is one vault error, not a gone per pick', async () => {
