@@ -62,6 +62,31 @@ describe('the fleet app (-c fleet=true)', () => {
     }
   });
 
+  it("takes -c regions as the hub's initial regions parameter, and the other fleet keys as props", () => {
+    const app = new App({
+      context: {
+        ...NO_BUNDLING,
+        fleet: 'true',
+        regions: 'eu-west-1,us-east-1',
+        accounts: '222222222222,333333333333',
+        abortAccounts: '222222222222',
+        maxConcurrency: '20',
+      },
+    });
+    const [hubStack] = buildFleetApp(app);
+    const template = Template.fromStack(hubStack as Stack);
+    const value = (name: string) =>
+      Object.values(template.findResources('AWS::SSM::Parameter')).find(
+        (r) => r.Properties.Name === `/glacier-sweeper-fleet/${name}`,
+      )?.Properties.Value;
+    expect(value('regions')).toBe('eu-west-1,us-east-1');
+    expect(value('accounts')).toBe('222222222222,333333333333');
+    expect(value('abort-accounts')).toBe('222222222222');
+    expect(JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'))).toContain(
+      '\\"MaxConcurrency\\":20',
+    );
+  });
+
   it('refuses single-account keys', () => {
     const app = new App({ context: { ...NO_BUNDLING, fleet: 'true', accountId: '111111111111' } });
     expect(() => buildFleetApp(app)).toThrow('accountId is a single-account setting');
