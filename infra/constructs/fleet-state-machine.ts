@@ -151,6 +151,9 @@ export function buildFleetDefinition(scope: Construct, props: FleetDefinitionPro
   actMap.itemProcessor(act);
 
   const report = invoke('Report', 'report', runOnly, '$.report');
+  // Select failing (after its retries) aborts nothing: the run goes straight to its report, which
+  // finds no selection and says so, instead of failing without one.
+  select.addCatch(report, { errors: ['States.ALL'], resultPath: '$.selectFailure' });
 
   return plan.next(
     new sfn.Choice(scope, 'AnotherRunRunning')

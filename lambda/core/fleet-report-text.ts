@@ -89,6 +89,8 @@ export function renderFleetText(report: FleetReport): string {
       ...(t.vaultErrors > 0 ? [count(t.vaultErrors, 'vault error', 'vault errors')] : []),
     ].join(SEP),
   ];
+  if (report.selectFailed === true)
+    lines.push('Select did not finish (see the execution): nothing was picked, so nothing was aborted.');
   if (report.action === 'report' && t.stale > 0)
     lines.push(`Report mode: nothing was aborted; the same settings would abort ${t.wouldAbort}.`);
   if (report.capped)

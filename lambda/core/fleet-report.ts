@@ -52,6 +52,8 @@ export interface FleetReportInput {
   readonly wouldAbort: number;
   readonly reportKey: string;
   readonly targets: readonly LoadedTarget[];
+  /** Select did not finish (no selection.json): nothing was picked. */
+  readonly selectFailed?: boolean;
 }
 
 const pickKey = (vault: string, uploadId: string) => `${vault}\u0000${uploadId}`;
@@ -249,6 +251,7 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
   }
   return {
     mode: 'fleet',
+    ...(input.selectFailed === true ? { selectFailed: true as const } : {}),
     runId: input.runId,
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
@@ -256,7 +259,7 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
     regions: [...input.regions],
     action: input.action,
     olderThan: input.olderThan,
-    complete: totals.targetErrors === 0 && vaults.every((v) => v.complete),
+    complete: totals.targetErrors === 0 && vaults.every((v) => v.complete) && input.selectFailed !== true,
     capped: input.capped,
     reportKey: input.reportKey,
     totals,

@@ -134,6 +134,8 @@ export interface FleetAccountEntry {
 /** The fleet report: the single-account report's fields, and the fleet's. */
 export interface FleetReport extends Omit<SweepReport, 'vaults' | 'totals'> {
   mode: 'fleet';
+  /** Only when Select did not finish: nothing was picked, so nothing was aborted. */
+  selectFailed?: true;
   regions: string[];
   /** The S3 key of the full report (the published copy may be trimmed). */
   reportKey: string;

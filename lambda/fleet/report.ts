@@ -116,6 +116,7 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     wouldAbort: acting ? 0 : (selection?.picked ?? 0),
     reportKey,
     targets,
+    selectFailed: selection === undefined,
   });
   await deps.store.put(reportKey, report);
   for (const account of report.accounts) {

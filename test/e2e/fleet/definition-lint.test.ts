@@ -81,6 +81,9 @@ describe('the synthesized fleet definition', () => {
         expect.objectContaining({ ErrorEquals: TRANSIENT_LAMBDA_ERRORS, JitterStrategy: 'FULL' }),
       ]);
     }
+    expect((byName.Select as unknown as { Catch: unknown }).Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.selectFailure', Next: 'Report' },
+    ]);
     for (const name of ['Resolve', 'SweepVault', 'ActOnPicks'])
       expect((byName[name] as unknown as { Catch: unknown }).Catch, name).toEqual([
         expect.objectContaining({ ErrorEquals: ['States.ALL'], ResultPath: '$.failure' }),

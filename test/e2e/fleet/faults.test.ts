@@ -182,6 +182,25 @@ describe('fleet faults, each with its stated outcome; every other target complet
     );
   });
 
+  it('Select failing after its retries: nothing aborted, the run still reports and says so', async () => {
+    const { result, report } = await runFleet(
+      emu,
+      synthesized,
+      { action: 'abort' },
+      {
+        wrap: {
+          select: async () => {
+            throw Object.assign(new Error('out of memory'), { name: 'Runtime.OutOfMemory' });
+          },
+        },
+      },
+    );
+    expect(result.error).toBeUndefined();
+    expect(abortedIds(emu)).toEqual([]);
+    expect(report).toMatchObject({ selectFailed: true, complete: false, action: 'report' });
+    expect(JSON.parse(emu.published()[0]?.message ?? '{}').email).toContain('Select did not finish');
+  });
+
   it('the report cannot be published: the execution fails, the full report is in S3, the error says where', async () => {
     const { result } = await runFleet(
       emu,

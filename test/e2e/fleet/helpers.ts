@@ -145,7 +145,9 @@ export function fleetViolations(
   }
   const unique = [...new Map(eligible.map((e) => [e.key, e])).values()];
   unique.sort((a, b) => a.ms - b.ms || (a.parts.join('\u0000') < b.parts.join('\u0000') ? -1 : 1));
-  const oldest = new Set(unique.slice(0, maxAborts).map((e) => e.key));
+  // Without a selection (Select failed) nothing may be picked at all.
+  const selected = objects.some((o) => o.key.endsWith('/selection.json'));
+  const oldest = new Set(unique.slice(0, selected ? maxAborts : 0).map((e) => e.key));
   if (oldest.size !== picked.size || [...oldest].some((k) => !picked.has(k)))
     problems.push(`the picks are not the ${oldest.size} oldest eligible uploads of the run`);
   if (!countsHold(report)) problems.push('stale = Σ outcomes does not hold, or an upload is listed twice');
