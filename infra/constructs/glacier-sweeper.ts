@@ -45,23 +45,36 @@ const vaultMetricsMode = (on: boolean): (typeof VAULT_METRICS_MODES)[number] => 
 /**
  * The whole sweeper: scheduled function, its settings in SSM, the encrypted topic it reports to, the
  * failure queue, the upload-history table, alarms and a dashboard. See {@link GlacierSweeperProps}.
- * Its permissions live in permissions.ts, its alarms in alarms.ts and its dashboard in dashboard.ts:
- * plain functions with this construct as scope, so every logical id stays this construct's.
+ * Its permissions, alarms and dashboard are built by plain functions with this construct as scope
+ * (permissions.ts, alarms.ts, dashboard.ts), so every logical id is this construct's.
  */
 export class GlacierSweeper extends Construct {
+  /**
+   * The scheduled function (Node.js 24, arm64, `index.handler`): bundled from source in a checkout of
+   * this repository, the package's pre-built bundle when installed from npm.
+   */
   readonly function: lambda.Function;
+  /** The function's execution role, with every grant the sweep needs. */
   readonly role: iam.Role;
+  /** The function's log group: one line per stale upload and per abort, retained on stack deletion. */
   readonly logGroup: logs.LogGroup;
+  /** Where reports and alarms are published; subscribe here (or with `alertEmails`). */
   readonly topic: sns.Topic;
+  /** The customer-managed key encrypting the topic. */
   readonly topicKey: kms.Key;
   /** Schedule delivery failures and failed invocations (the function's on-failure destination). */
   readonly failureQueue: sqs.Queue;
   /** Upload history between runs, for `quiet-period` (SWEEPER_STATE_TABLE). */
   readonly stateTable: dynamodb.Table;
+  /** The EventBridge Scheduler schedule that invokes the function. */
   readonly schedule: scheduler.Schedule;
+  /** The SSM parameters under `ssmPrefix`, by setting; `exclude` and `quietPeriod` only when set. */
   readonly parameters: Readonly<Partial<Record<ParamKey, ssm.StringParameter | ssm.StringListParameter>>>;
+  /** The alarms, each publishing to the topic, by {@link AlarmKey}. */
   readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
+  /** The CloudWatch dashboard of the run totals and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The SSM path of the parameters, as resolved from the `ssmPrefix` prop. */
   readonly ssmPrefix: string;
 
   constructor(scope: Construct, id: string, props: GlacierSweeperProps = {}) {

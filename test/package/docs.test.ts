@@ -1,0 +1,114 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveProps } from '../../infra/constructs/resolve-props';
+import { API_DOC, type ApiEntry, generateApiDocs, missingDocs, readApi } from '../../scripts/api-docs';
+import { emitDeclarations } from '../../scripts/build';
+
+const ROOT = join(import.meta.dirname, '../..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+let typesDir: string;
+let api: ApiEntry[];
+beforeAll(async () => {
+  typesDir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-types-'));
+  await emitDeclarations(typesDir);
+  api = readApi(typesDir);
+});
+afterAll(() => rmSync(typesDir, { recursive: true, force: true }));
+
+describe('docs/API.md', () => {
+  it('is what npm run docs:api generates from the current declarations', async () => {
+    // On failure: npm run docs:api, and commit docs/API.md.
+    expect(read(API_DOC)).toBe(await generateApiDocs());
+  });
+
+  it('documents every export of the entry point, every public member, every prop with a @default', () => {
+    expect(api.map((entry) => entry.name)).toEqual([
+      'ParamKey',
+      'Action',
+      'Notify',
+      'AlarmKey',
+      'GlacierSweeper',
+      'GlacierSweeperProps',
+    ]);
+    expect(missingDocs(api)).toEqual([]);
+  });
+
+  it('gives the defaults the construct applies', () => {
+    const props = api.find((entry) => entry.name === 'GlacierSweeperProps');
+    if (props?.kind !== 'interface') throw new Error('GlacierSweeperProps is not an interface');
+    const resolved = resolveProps({}, '123456789012');
+    const applied: Record<string, unknown> = { ...resolved, ...resolved.ssmValues };
+    // A @default that starts with a value (not "- a description") must be the value applied.
+    const literal = (text: string): unknown => {
+      const value = /^('[^']*'|\S+)/.exec(text)?.[1] ?? '';
+      if (value.startsWith("'")) return value.slice(1, -1);
+      if (value === 'true' || value === 'false') return value === 'true';
+      if (/^\d+$/.test(value)) return Number(value);
+      const minutes = /^Duration\.minutes\((\d+)\)$/.exec(value);
+      if (minutes) return Duration.minutes(Number(minutes[1])).toSeconds();
+      const retention = /^RetentionDays\.(\w+)$/.exec(value);
+      if (retention) return RetentionDays[retention[1] as keyof typeof RetentionDays];
+      throw new Error(`no reading of the default ${text}`);
+    };
+    const normal = (value: unknown): unknown =>
+      value instanceof Duration ? value.toSeconds() : Array.isArray(value) ? value.join(',') : value;
+    const checked: string[] = [];
+    for (const member of props.members) {
+      const text = member.doc?.tags.find((tag) => tag.tag === 'default')?.text ?? '';
+      if (text.startsWith('- ')) continue;
+      const expected = literal(text);
+      // SSM values are strings in the template; grantNamedVaultsOnly leaves grantedVaultNames unset.
+      const actual =
+        member.name === 'grantNamedVaultsOnly'
+          ? resolved.grantedVaultNames !== undefined
+          : applied[member.name];
+      expect(String(normal(actual)), member.name).toBe(String(expected));
+      checked.push(member.name);
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(17);
+  });
+
+  it('reports a public member without a description and a prop without a @default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-api-'));
+    try {
+      mkdirSync(join(dir, 'infra'));
+      writeFileSync(join(dir, 'infra/index.d.ts'), "export type { P } from './p';\n");
+      writeFileSync(
+        join(dir, 'infra/p.d.ts'),
+        '/** Props. */\nexport interface P {\n    /** Documented. */\n    readonly a?: string;\n    readonly b?: number;\n}\n',
+      );
+      expect(missingDocs(readApi(dir))).toEqual([
+        'P.a: no @default',
+        'P.b: no description',
+        'P.b: no @default',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CLI invocations in the docs', () => {
+  it('never run a bare `npx glacier-sweeper`, which would fetch a package from the registry', () => {
+    const docs = [
+      'README.md',
+      'CHANGELOG.md',
+      ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`),
+    ];
+    const bare = docs.flatMap((path) =>
+      read(path)
+        .split('\n')
+        .map((line, index) => ({ line, where: `${path}:${index + 1}` }))
+        .filter(
+          ({ line }) => /\bnpx\s+(?:-\S+\s+)*glacier-sweeper\b/.test(line) && !line.includes('--no-install'),
+        )
+        .map(({ where, line }) => `${where}: ${line.trim()}`),
+    );
+    expect(bare).toEqual([]);
+  });
+});
