@@ -65,8 +65,18 @@ const TSCONFIG = {
     skipLibCheck: true,
     types: ['node'],
   },
-  include: ['app.ts'],
+  include: ['app.ts', 'readme-example.ts'],
 };
+
+/** The TypeScript example of the README's "Use it in your own CDK app", which the ESM app type-checks. */
+export function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your own CDK app'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (example === undefined)
+    throw new Error('README.md: no TypeScript example under "Use it in your own CDK app"');
+  return example;
+}
 
 export type AppKind = 'esm' | 'cjs';
 
@@ -95,6 +105,7 @@ export function writeApp(dir: string, kind: AppKind, tarball: string): void {
   );
   if (kind === 'esm') {
     writeFileSync(join(dir, 'app.ts'), ESM_APP);
+    writeFileSync(join(dir, 'readme-example.ts'), readmeExample());
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   } else {
     writeFileSync(join(dir, 'app.cjs'), CJS_APP);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProps } from '../../infra/constructs/resolve-props';
 import { API_DOC, type ApiEntry, generateApiDocs, missingDocs, readApi } from '../../scripts/api-docs';
 import { emitDeclarations } from '../../scripts/build';
+import { readChangelog, releaseProblems } from '../../scripts/changelog';
 
 const ROOT = join(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -110,5 +111,25 @@ describe('CLI invocations in the docs', () => {
         .map(({ where, line }) => `${where}: ${line.trim()}`),
     );
     expect(bare).toEqual([]);
+  });
+});
+
+describe('CHANGELOG.md', () => {
+  it('is in Keep a Changelog form, with a dated section for the package version', () => {
+    const { version } = JSON.parse(read('package.json')) as { version: string };
+    expect(releaseProblems(read('CHANGELOG.md'), version)).toEqual([]);
+  });
+
+  it('refuses headings outside the form, repeats, a missing date or link', () => {
+    const { problems } = readChangelog(
+      '# Changelog\n\n## [Unreleased]\n\n## [1.0.0]\n### Breaking\n### Fixed\n### Added\n### Fixed\n\n[Unreleased]: x\n',
+    );
+    expect(problems).toEqual([
+      'CHANGELOG.md:5: [1.0.0] has no date',
+      'CHANGELOG.md:6: "Breaking" is not one of Added, Changed, Deprecated, Removed, Fixed, Security',
+      'CHANGELOG.md:9: a second "Fixed" in [1.0.0]',
+      'CHANGELOG.md: no link reference "[1.0.0]: …" at the bottom',
+      'CHANGELOG.md: [1.0.0] has its sections out of the order Added, Changed, Deprecated, Removed, Fixed, Security',
+    ]);
   });
 });

@@ -204,7 +204,7 @@ describe.each(['esm', 'cjs'] as const)('a %s CDK app with the package installed'
 });
 
 describe('TypeScript users', () => {
-  it('get real types from the declarations (tsc, nodenext, on the ESM app)', async () => {
+  it('get real types from the declarations, and the README example compiles (tsc, nodenext)', async () => {
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: apps.esm.dir }).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
