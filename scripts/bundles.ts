@@ -4,6 +4,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 import { prebuiltDir } from '../infra/constructs/bundled-function';
 import {
+  handlerBundling,
   LAMBDA_BUNDLING,
   LAMBDA_HANDLERS,
   LAMBDA_RUNTIME,
@@ -79,7 +80,7 @@ export const lambdaBundle = (name: LambdaHandlerName): BundleSpec => ({
   name: `lambda/${name}`,
   outdir: prebuiltDir(name),
   outfile: LAMBDA_OUTFILE,
-  options: lambdaEsbuildOptions(LAMBDA_HANDLERS[name]),
+  options: lambdaEsbuildOptions(LAMBDA_HANDLERS[name].entry, handlerBundling(name)),
 });
 
 /**

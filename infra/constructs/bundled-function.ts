@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { LAMBDA_BUNDLING, LAMBDA_HANDLERS, LAMBDA_RUNTIME, type LambdaHandlerName } from './lambda-bundling';
+import { handlerBundling, LAMBDA_HANDLERS, LAMBDA_RUNTIME, type LambdaHandlerName } from './lambda-bundling';
 
 export const PACKAGE_NAME = 'glacier-sweeper';
 
@@ -45,10 +45,10 @@ export const SOURCE_DIR = 'lambda';
  */
 export function lambdaCode(root: string, name: LambdaHandlerName): LambdaCode {
   if (existsSync(join(root, SOURCE_DIR))) {
-    const entry = join(root, LAMBDA_HANDLERS[name]);
+    const entry = join(root, LAMBDA_HANDLERS[name].entry);
     if (!existsSync(entry)) {
       throw new Error(
-        `${PACKAGE_NAME}: the entry of handler '${name}', ${LAMBDA_HANDLERS[name]}, does not exist under ${root}`,
+        `${PACKAGE_NAME}: the entry of handler '${name}', ${LAMBDA_HANDLERS[name].entry}, does not exist under ${root}`,
       );
     }
     return { kind: 'source', entry };
@@ -71,7 +71,7 @@ const packageRoot = (): string => {
 /**
  * A Lambda function running the handler `name` on the shared runtime, bundled from source or taken
  * pre-built by {@link lambdaCode}'s rule; `options` are everything else (memory, role, environment…).
- * Either way the function is `index.handler` in an `index.mjs` bundle built with LAMBDA_BUNDLING.
+ * Either way the function is `index.handler` in an `index.mjs` bundle built with handlerBundling(name).
  */
 export function bundledFunction(
   scope: Construct,
@@ -89,7 +89,7 @@ export function bundledFunction(
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       runtime: LAMBDA_RUNTIME,
-      bundling: LAMBDA_BUNDLING,
+      bundling: handlerBundling(name),
     });
   }
   return new lambda.Function(scope, id, {

@@ -1,16 +1,23 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
+/** One Lambda handler the package ships. */
+export interface LambdaHandler {
+  /** The TypeScript entry, relative to the package root; it exports `handler`. */
+  readonly entry: string;
+  /** Merged over LAMBDA_BUNDLING for this handler alone, in a checkout and in the pre-built bundle. */
+  readonly bundling?: BundlingOptions;
+}
+
 /**
- * Every Lambda handler the package ships, by name: the TypeScript entry (relative to the package
- * root) that exports `handler`. In a checkout the function bundles this entry when synthesized; the
- * package carries the same entry pre-bundled in `dist/lambda/<name>/` (scripts/build.ts). A new
- * handler joins with one line here and `bundledFunction(scope, id, '<name>', options)` in its
- * construct.
+ * Every Lambda handler the package ships, by name. In a checkout the function bundles the entry when
+ * synthesized; the package carries the same entry pre-bundled in `dist/lambda/<name>/`
+ * (scripts/build.ts). A new handler joins with one line here and
+ * `bundledFunction(scope, id, '<name>', options)` in its construct.
  */
 export const LAMBDA_HANDLERS = {
-  sweeper: 'lambda/handler.ts',
-} as const satisfies Record<string, string>;
+  sweeper: { entry: 'lambda/handler.ts' },
+} satisfies Record<string, LambdaHandler>;
 
 export type LambdaHandlerName = keyof typeof LAMBDA_HANDLERS;
 
@@ -49,3 +56,9 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
   // Local esbuild only: there is no Docker to fall back to.
   forceDockerBundling: false,
 };
+
+/** The bundling of one handler: LAMBDA_BUNDLING with the handler's own overrides. */
+export function handlerBundling(name: LambdaHandlerName): BundlingOptions {
+  const handler: LambdaHandler = LAMBDA_HANDLERS[name];
+  return { ...LAMBDA_BUNDLING, ...handler.bundling };
+}

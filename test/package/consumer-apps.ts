@@ -97,7 +97,8 @@ export function writeApp(dir: string, kind: AppKind, tarball: string): void {
   writeFileSync(
     join(dir, 'cdk.json'),
     JSON.stringify({
-      app: kind === 'esm' ? `${node} --import tsx app.ts` : `${node} app.cjs`,
+      // tsx/esm: the app is ESM, and tsx's CommonJS hook would only slow aws-cdk-lib's own requires.
+      app: kind === 'esm' ? `${node} --import tsx/esm app.ts` : `${node} app.cjs`,
       notices: false,
       // The feature flags of `cdk init` (this repository's set), telemetry off.
       context,

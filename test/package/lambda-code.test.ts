@@ -27,7 +27,7 @@ function fakePackage(layout: { sources?: boolean; prebuilt?: boolean }): string 
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'glacier-sweeper' }));
   if (layout.sources) {
     mkdirSync(join(root, 'lambda'));
-    writeFileSync(join(root, LAMBDA_HANDLERS.sweeper), 'export const handler = async () => ({});\n');
+    writeFileSync(join(root, LAMBDA_HANDLERS.sweeper.entry), 'export const handler = async () => ({});\n');
   }
   if (layout.prebuilt) {
     mkdirSync(join(root, prebuiltDir('sweeper')), { recursive: true });
