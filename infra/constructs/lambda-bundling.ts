@@ -5,7 +5,10 @@ import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodej
 export interface LambdaHandler {
   /** The TypeScript entry, relative to the package root; it exports `handler`. */
   readonly entry: string;
-  /** Merged over LAMBDA_BUNDLING for this handler alone, in a checkout and in the pre-built bundle. */
+  /**
+   * For this handler alone, in a checkout and in its pre-built bundle: each key given replaces
+   * LAMBDA_BUNDLING's (a shallow merge, so `externalModules` is the whole list).
+   */
   readonly bundling?: BundlingOptions;
 }
 
