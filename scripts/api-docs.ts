@@ -20,6 +20,9 @@ export interface DocComment {
 }
 
 export interface Member {
+  /** Interface members are properties; a class's getters count as properties too. */
+  readonly kind: 'property' | 'method';
+  /** A method's name is its signature: `grantRead(grantee: iam.IGrantable)`. */
   readonly name: string;
   readonly optional: boolean;
   readonly type: string;
@@ -147,9 +150,25 @@ function classEntry(file: SourceFile, node: t.ClassDeclaration, doc: DocComment 
       continue;
     if (member.type === 'TSDeclareMethod' && member.kind === 'constructor') {
       constructorParams = member.params.map((param) => text(file, param)).join(', ');
+    } else if (member.type === 'TSDeclareMethod') {
+      const key = `${member.static ? 'static ' : ''}${memberName(member.key)}`;
+      const returns =
+        member.returnType?.type === 'TSTypeAnnotation' ? text(file, member.returnType.typeAnnotation) : '';
+      members.push(
+        member.kind === 'get'
+          ? { kind: 'property', name: key, optional: false, type: returns, doc: docOf(member) }
+          : {
+              kind: 'method',
+              name: `${key}(${member.params.map((param) => text(file, param)).join(', ')})`,
+              optional: false,
+              type: returns,
+              doc: docOf(member),
+            },
+      );
     } else if (member.type === 'ClassProperty') {
       members.push({
-        name: memberName(member.key),
+        kind: 'property',
+        name: `${member.static ? 'static ' : ''}${memberName(member.key)}`,
         optional: member.optional === true,
         type:
           member.typeAnnotation?.type === 'TSTypeAnnotation'
@@ -192,6 +211,7 @@ function interfaceEntry(
       throw new Error(`${API_DOC}: ${node.id.name} has a ${member.type}, which this generator skips`);
     }
     return {
+      kind: 'property',
       name: memberName(member.key),
       optional: member.optional === true,
       type: member.typeAnnotation ? text(file, member.typeAnnotation.typeAnnotation) : '',
@@ -341,14 +361,21 @@ export function renderApi(api: readonly ApiEntry[], version: string): string {
       if (entry.kind === 'class') {
         out.push('```ts', `new ${entry.name}(${entry.constructorParams ?? ''})`, '```', '');
         if (entry.extends !== undefined) out.push(`Extends ${code(entry.extends)}.`, '');
-        out.push('| Property | Type | Description |', '|---|---|---|');
-        for (const member of entry.members) {
-          const summary = member.doc?.summary ?? '';
-          out.push(
-            `| ${code(member.name)} | ${cell(code(member.type))}${cell(seeAlso(member.type))} | ${cell(prose(summary))} |`,
-          );
+        for (const [kind, header] of [
+          ['property', '| Property | Type | Description |'],
+          ['method', '| Method | Returns | Description |'],
+        ] as const) {
+          const members = entry.members.filter((member) => member.kind === kind);
+          if (members.length === 0) continue;
+          out.push(header, '|---|---|---|');
+          for (const member of members) {
+            const summary = member.doc?.summary ?? '';
+            out.push(
+              `| ${cell(code(member.name))} | ${cell(code(member.type))}${cell(seeAlso(member.type))} | ${cell(prose(summary))} |`,
+            );
+          }
+          out.push('');
         }
-        out.push('');
         const used = [...entry.namespaces].filter(([alias]) =>
           entry.members.some((member) => member.type.includes(`${alias}.`)),
         );

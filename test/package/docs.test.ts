@@ -96,6 +96,48 @@ describe('docs/API.md', () => {
   });
 });
 
+describe('the generator', () => {
+  it('documents getters as properties and methods by their signature, and skips private members', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-api-'));
+    try {
+      mkdirSync(join(dir, 'infra'));
+      writeFileSync(join(dir, 'infra/index.d.ts'), "export { C } from './c';\n");
+      writeFileSync(
+        join(dir, 'infra/c.d.ts'),
+        [
+          "import { Construct } from 'constructs';",
+          '/** A construct. */',
+          'export declare class C extends Construct {',
+          '    /** The answer. */',
+          '    get answer(): number;',
+          '    /** Grants reading. */',
+          '    grantRead(grantee: string): void;',
+          '    private hidden;',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      const parsed = readApi(dir);
+      expect(parsed).toMatchObject([
+        {
+          kind: 'class',
+          name: 'C',
+          extends: 'Construct',
+          members: [
+            { kind: 'property', name: 'answer', type: 'number' },
+            { kind: 'method', name: 'grantRead(grantee: string)', type: 'void' },
+          ],
+        },
+      ]);
+      expect(renderApi(parsed, '0.0.0')).toContain(
+        '| `grantRead(grantee: string)` | `void` | Grants reading. |',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI invocations in the docs', () => {
   it('never run a bare `npx glacier-sweeper`, which would fetch a package from the registry', () => {
     const docs = [
