@@ -21,6 +21,7 @@ import {
   STATE_TTL_ATTRIBUTE,
   type VAULT_METRICS_MODES,
 } from '../../lambda/core/defaults';
+import { ssmParameterName } from '../../lambda/core/ssm-names';
 import { type AlarmKey, createAlarms } from './alarms';
 import { bundledFunction } from './bundled-function';
 import { createDashboard } from './dashboard';
@@ -33,7 +34,7 @@ import {
   InvokeUnqualified,
   requireOwnAccountInGrant,
 } from './permissions';
-import { parameterName, type ResolvedProps, resolveProps } from './resolve-props';
+import { type ResolvedProps, resolveProps } from './resolve-props';
 
 export type { AlarmKey } from './alarms';
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
@@ -230,14 +231,14 @@ export class GlacierSweeper extends Construct {
     const values = config.ssmValues;
     const text = (key: ParamKey, value: string, description: string) =>
       new ssm.StringParameter(this, `Param-${PARAM[key]}`, {
-        parameterName: parameterName(config.ssmPrefix, key),
+        parameterName: ssmParameterName(config.ssmPrefix, key),
         stringValue: value,
         description,
         tier: ssm.ParameterTier.STANDARD,
       });
     return {
       vaults: new ssm.StringListParameter(this, `Param-${PARAM.vaults}`, {
-        parameterName: parameterName(config.ssmPrefix, 'vaults'),
+        parameterName: ssmParameterName(config.ssmPrefix, 'vaults'),
         stringListValue: values.vaults,
         description: "Vaults to sweep: name or name=DURATION entries, or '*' for every vault",
         tier: ssm.ParameterTier.STANDARD,

@@ -118,7 +118,9 @@ describe('RunBudget', () => {
     expect(budget.capped).toBe(false);
     expect(budget.take()).toBe(false);
     expect(budget.capped).toBe(true);
-    expect(budget.used).toBe(2);
+    // Once spent it stays spent: no later call gets a third grant.
+    expect([budget.take(), budget.take()]).toEqual([false, false]);
+    expect(budget.capped).toBe(true);
   });
 
   it('grants nothing with max-aborts 0', () => {
