@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GlacierClient } from '@aws-sdk/client-glacier';
 import { callerAccount, createStsClient } from '../lambda/adapters/caller-identity';
@@ -96,9 +96,12 @@ export interface CliIo {
 }
 
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
+  // This file is cli/main.ts in a checkout and dist/cli/main.mjs in the package.
+  const file = ['../package.json', '../../package.json']
+    .map((path) => new URL(path, import.meta.url))
+    .find((url) => existsSync(url));
+  if (file === undefined) throw new Error('glacier-sweeper: no package.json above the CLI');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
   return manifest.version;
 }
 

@@ -6,7 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -37,7 +37,7 @@ import {
   SPOKE_ROLE_NAME,
 } from '../../lambda/fleet/names';
 import { buildFleetDefinition, type FleetStep } from './fleet-state-machine';
-import { UNREACHED_CREDENTIAL_PROVIDERS } from './glacier-sweeper';
+import { LAMBDA_BUNDLING, LAMBDA_RUNTIME } from './lambda-bundling';
 import { acknowledgeWildcardResources, flattenReference } from './nag';
 import { allowAlarmsToPublish } from './permissions';
 import { invalidProp } from './resolve-props';
@@ -271,7 +271,7 @@ export class GlacierSweeperFleet extends Construct {
         handler: 'handler',
         projectRoot: REPO_ROOT,
         depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-        runtime: lambda.Runtime.NODEJS_24_X,
+        runtime: LAMBDA_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         memorySize: memory[step],
         timeout: functionTimeout[step],
@@ -293,17 +293,9 @@ export class GlacierSweeperFleet extends Construct {
           POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
         },
-        bundling: {
-          format: OutputFormat.ESM,
-          minify: true,
-          sourceMap: true,
-          bundleAwsSDK: true,
-          externalModules: UNREACHED_CREDENTIAL_PROVIDERS,
-          mainFields: ['module', 'main'],
-          banner:
-            "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-          forceDockerBundling: false,
-        },
+        // The package's one bundling (lambda-bundling.ts). The fleet's handlers are bundled from source
+        // at synth: they are not among the package's pre-built handlers (LAMBDA_HANDLERS) yet.
+        bundling: LAMBDA_BUNDLING,
       });
     }
     this.functions = fns;
