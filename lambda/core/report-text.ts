@@ -137,6 +137,7 @@ function explanations(report: SweepReport, ctx: TextContext): string[] {
 }
 
 function vaultStatus(v: VaultReport): string {
+  if (v.skippedByTag === true) return 'skipped: tagged glacier-sweeper=skip';
   if (v.error !== null && v.error !== undefined)
     return `error: ${cleanText(v.error, MAX_STATUS_ERROR_CHARS)}`;
   return v.complete ? 'complete' : 'incomplete';

@@ -1,3 +1,4 @@
+import { SKIP_TAG_KEY, SKIP_TAG_VALUE } from '../fleet/names';
 import {
   type ActivityVerdict,
   judgeActivity,
@@ -454,8 +455,10 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
     : undefined;
   const { targets, listError } = await resolveTargets(input);
   input.observer?.vaultsResolved?.(targets.map((target) => target.name));
-  const results = await mapLimited(targets, input.vaultConcurrency, (vault) =>
-    sweepVault({
+  const results = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
+    const tagged = await skipTagCheck(input.api, vault, input.observer);
+    if (tagged !== undefined) return { report: tagged, nextMarker: undefined };
+    return sweepVault({
       api: input.api,
       vault,
       action,
@@ -467,8 +470,8 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
       measureBudget,
       activity,
       ...(input.observer ? { observer: input.observer } : {}),
-    }),
-  );
+    });
+  });
   const vaults = results.map((result) => result.report);
   if (listError !== undefined) vaults.unshift(failedListingReport(input.settings, listError));
   return {
@@ -483,6 +486,59 @@ export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
     totals: totalsOf(vaults),
     vaults,
   };
+}
+
+/** True for a vault tagged `glacier-sweeper=skip` (the value compared trimmed and case-blind). */
+export function hasSkipTag(tags: Readonly<Record<string, string>>): boolean {
+  return tags[SKIP_TAG_KEY]?.trim().toLowerCase() === SKIP_TAG_VALUE;
+}
+
+/** A vault's report before anything is listed: every count zero. */
+export function emptyVaultReport(vault: VaultTarget, complete: boolean, error: string | null): VaultReport {
+  return {
+    vault: vault.name,
+    olderThan: vault.olderThan.text,
+    scanned: 0,
+    duplicates: 0,
+    stale: 0,
+    ...noOutcomes(),
+    bytesAtStake: 0,
+    unmeasured: 0,
+    complete,
+    error,
+    staleUploads: [],
+    staleUploadsOmitted: 0,
+    anomalies: [],
+    anomaliesOmitted: 0,
+  };
+}
+
+/** The report of a vault tagged `glacier-sweeper=skip`: complete, nothing listed, nothing touched. */
+export function skippedByTagReport(vault: VaultTarget): VaultReport {
+  return { ...emptyVaultReport(vault, true, null), skippedByTag: true };
+}
+
+/**
+ * One ListTagsForVault per vault per run, before any upload is listed. A vault whose tags cannot be
+ * read is a vault error: unsure whether it carries the skip tag, the sweep stays out of it.
+ */
+async function skipTagCheck(
+  api: VaultApi,
+  vault: VaultTarget,
+  observer: SweepObserver | undefined,
+): Promise<VaultReport | undefined> {
+  let tags: Readonly<Record<string, string>>;
+  try {
+    tags = await api.listVaultTags(vault.name);
+  } catch (error) {
+    const report = emptyVaultReport(vault, false, isCancellation(error) ? null : errorSummary(error));
+    observer?.vaultDone?.(report);
+    return report;
+  }
+  if (!hasSkipTag(tags)) return undefined;
+  const report = skippedByTagReport(vault);
+  observer?.vaultDone?.(report);
+  return report;
 }
 
 export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] {
@@ -508,5 +564,6 @@ export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] 
     totals.anomalies += v.anomalies.length + v.anomaliesOmitted;
     if (v.error !== null) totals.vaultErrors += 1;
   }
-  return totals;
+  const skippedByTag = vaults.filter((v) => v.skippedByTag === true).length;
+  return skippedByTag > 0 ? { ...totals, skippedByTag } : totals;
 }
