@@ -26,6 +26,10 @@ describe('parseCreationDate', () => {
     ['2026-11-20T03:00:00Z', Date.UTC(2026, 10, 20, 3)],
     ['2026-11-20T05:00:00+02:00', Date.UTC(2026, 10, 20, 3)],
     ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    // December, the last day of a month and the last minute of an hour are dates like any other.
+    ['2026-12-31T23:59:59Z', Date.UTC(2026, 11, 31, 23, 59, 59)],
+    ['2026-12-01T00:59:00.000Z', Date.UTC(2026, 11, 1, 0, 59)],
+    ['2026-01-31T12:00:00-05:00', Date.UTC(2026, 0, 31, 17)],
   ])('reads %s', (text, ms) => {
     expect(parseCreationDate(text)).toBe(ms);
   });
@@ -41,6 +45,10 @@ describe('parseCreationDate', () => {
     '1732676400000',
     'Fri, 20 Nov 2026 03:00:00 GMT',
     ' 2026-11-20T03:00:00Z',
+    // Expanded years are ECMAScript date strings, not the format Glacier writes; year -2026 would
+    // otherwise make a 4,000-year-old, very stale upload.
+    '-002026-11-20T03:00:00Z',
+    '+002026-11-20T03:00:00Z',
   ])('rejects %j, which Date.parse alone might accept', (text) => {
     expect(parseCreationDate(text)).toBeUndefined();
   });
@@ -91,8 +99,15 @@ describe('judgeUpload', () => {
       { ...policy, exclude: pattern('weekly') },
       NOW,
     );
-    expect(byDescription).toMatchObject({ intent: 'skip' });
-    expect(byId).toMatchObject({ intent: 'skip' });
+    const created = Date.parse('2026-01-01T00:00:00Z');
+    // Still stale (and counted as such), only never touched.
+    expect(byDescription).toEqual({
+      kind: 'stale',
+      ageMs: NOW - created,
+      createdMs: created,
+      intent: 'skip',
+    });
+    expect(byId).toMatchObject({ kind: 'stale', intent: 'skip' });
     expect(neither).toMatchObject({ intent: 'abort' });
   });
 });
@@ -119,6 +134,13 @@ describe('RunBudget', () => {
     expect(budget.take()).toBe(false);
     expect(budget.capped).toBe(true);
     expect(budget.used).toBe(2);
+  });
+
+  it('counts what it granted, also before it is spent', () => {
+    const budget = new RunBudget(3);
+    budget.take();
+    expect(budget.used).toBe(1);
+    expect(budget.capped).toBe(false);
   });
 
   it('grants nothing with max-aborts 0', () => {
