@@ -14,6 +14,7 @@ import {
   MAX_VAULT_CONCURRENCY,
   type ParamKey,
 } from '../lambda/core/defaults';
+import { isWholeNumberError, parseWholeNumber } from '../lambda/core/numbers';
 import { renderText } from '../lambda/core/report-text';
 import { terminalSafeJson } from '../lambda/core/sanitize';
 import {
@@ -91,12 +92,12 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function integerFlag(value: string | undefined, flag: string, fallback: number, max: number): number {
+/** A concurrency flag: absent takes the default, as the unset environment variable does. */
+function concurrencyFlag(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`${flag} ${quote(value)}: must be a whole number from 1 to ${max}`);
-  }
-  return Number(value);
+  const parsed = parseWholeNumber(value, { min: 1, max });
+  if (isWholeNumberError(parsed)) throw new UsageError(`${flag} ${quote(value)}: ${parsed.error}`);
+  return parsed;
 }
 
 function parseCli(argv: string[]) {
@@ -191,13 +192,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     };
     const settings = parseSettings(raw, { name: (key) => FLAG_OF[key] });
     const vaultPattern = parseVaultPattern(values['vault-pattern'], '--vault-pattern');
-    const vaultConcurrency = integerFlag(
+    const vaultConcurrency = concurrencyFlag(
       values['vault-concurrency'],
       '--vault-concurrency',
       DEFAULT_VAULT_CONCURRENCY,
       MAX_VAULT_CONCURRENCY,
     );
-    const abortConcurrency = integerFlag(
+    const abortConcurrency = concurrencyFlag(
       values['abort-concurrency'],
       '--abort-concurrency',
       DEFAULT_ABORT_CONCURRENCY,

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { WholeNumberRange } from '../lambda/core/numbers';
 import type { Action, Notify } from '../lambda/core/types';
 import type { GlacierSweeperProps } from './constructs/glacier-sweeper-props';
-import { invalidProp } from './constructs/resolve-props';
+import { invalidProp, WHOLE_NUMBER_PROPS, wholeNumberProp } from './constructs/resolve-props';
 
 /** Context keys read by the app: the construct's props, plus `regions`. */
 export const PROP_KEYS = [
@@ -56,12 +57,11 @@ function list(key: string, value: unknown): string[] | undefined {
   return items.map((item) => item.trim()).filter((item) => item !== '');
 }
 
-function wholeNumber(key: string, value: unknown): number | undefined {
-  const raw = text(key, value)?.trim();
+/** A number in cdk.json, or text from `-c`; checked against the prop's own bounds, in its words. */
+function wholeNumber(key: string, value: unknown, range: WholeNumberRange): number | undefined {
+  const raw = text(key, value);
   if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw))
-    throw invalidProp(key, `${key} = ${JSON.stringify(raw)}: expected a whole number`);
-  return Number(raw);
+  return wholeNumberProp(key, typeof value === 'number' ? value : raw, range);
 }
 
 /** `600`, `600s` or `10m`: CDK's Duration has no parser, and the core's durations start at a day. */
@@ -89,7 +89,7 @@ function reservedConcurrency(value: unknown): number | false | undefined {
   if (value === false) return false;
   const raw = text('reservedConcurrency', value)?.trim();
   if (raw !== undefined && ['false', 'off', 'none'].includes(raw.toLowerCase())) return false;
-  return wholeNumber('reservedConcurrency', raw);
+  return wholeNumber('reservedConcurrency', value, WHOLE_NUMBER_PROPS.reservedConcurrency);
 }
 
 /** Keys that CDK and its CLI put into the context themselves: feature flags, CLI settings, lookups. */
@@ -171,7 +171,8 @@ export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): 
   if (new Set(regions).size !== regions.length) {
     throw invalidProp('regions', `regions = ${JSON.stringify(regions.join(','))}: a region is listed twice`);
   }
-  const logRetention = wholeNumber('logRetention', lookup('logRetention'));
+  // The construct then checks it is one of CloudWatch's retention periods.
+  const logRetention = wholeNumber('logRetention', lookup('logRetention'), { min: 1 });
   return {
     regions,
     props: {
@@ -191,12 +192,20 @@ export function readSweeperContext(lookup: Lookup, allKeys: readonly string[]): 
       timezone: text('timezone', lookup('timezone')),
       alertEmails: list('alertEmails', lookup('alertEmails')),
       ssmPrefix: text('ssmPrefix', lookup('ssmPrefix')),
-      memorySize: wholeNumber('memorySize', lookup('memorySize')),
+      memorySize: wholeNumber('memorySize', lookup('memorySize'), WHOLE_NUMBER_PROPS.memorySize),
       timeout: timeout(lookup('timeout')),
       logRetention: logRetention as RetentionDays | undefined,
       reservedConcurrency: reservedConcurrency(lookup('reservedConcurrency')),
-      vaultConcurrency: wholeNumber('vaultConcurrency', lookup('vaultConcurrency')),
-      abortConcurrency: wholeNumber('abortConcurrency', lookup('abortConcurrency')),
+      vaultConcurrency: wholeNumber(
+        'vaultConcurrency',
+        lookup('vaultConcurrency'),
+        WHOLE_NUMBER_PROPS.vaultConcurrency,
+      ),
+      abortConcurrency: wholeNumber(
+        'abortConcurrency',
+        lookup('abortConcurrency'),
+        WHOLE_NUMBER_PROPS.abortConcurrency,
+      ),
       perVaultMetrics: flag('perVaultMetrics', lookup('perVaultMetrics')),
       vaultAccountIds: list('vaultAccountIds', lookup('vaultAccountIds')),
       vaultPattern: text('vaultPattern', lookup('vaultPattern')),

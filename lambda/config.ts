@@ -50,6 +50,7 @@ export async function loadConfig(
     throw new ConfigError(
       setting,
       `could not read the SSM parameters under ${runtime.ssmPrefix}: ${errorSummary(error)}`,
+      { cause: error },
     );
   }
   const names = ssmNames(runtime.ssmPrefix);

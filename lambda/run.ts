@@ -6,13 +6,19 @@ import { GlacierVaultApi } from './adapters/glacier';
 import { emitRunMetrics } from './adapters/metrics';
 import { publish } from './adapters/sns';
 import { loadConfig } from './config';
-import { DEFAULT_SSM_PREFIX, ENV, MAX_ABORT_CONCURRENCY, MAX_VAULT_CONCURRENCY } from './core/defaults';
+import {
+  DEFAULT_SSM_PREFIX,
+  ENV,
+  GLACIER_MAX_DESCRIPTION_CHARS,
+  MAX_ABORT_CONCURRENCY,
+  MAX_VAULT_CONCURRENCY,
+} from './core/defaults';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
 import { cleanDeep, cleanText } from './core/sanitize';
 import { ConfigError, ssmNames } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
-import { errorSummary, MAX_DESCRIPTION_CHARS, type SweepObserver, sweepRun } from './core/sweep';
+import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
 import type { SweepReport } from './core/types';
 
 /** The part of Powertools Logger the run uses; structured extras go in the second argument. */
@@ -63,7 +69,10 @@ const accountOf = (arn: string | undefined): string => arn?.split(':')[4] || '-'
  */
 export function cleaningLogger(logger: RunLogger): RunLogger {
   const clean = (message: string, extra: Record<string, unknown>) =>
-    [cleanText(message, MAX_DESCRIPTION_CHARS), cleanDeep(extra, MAX_DESCRIPTION_CHARS)] as const;
+    [
+      cleanText(message, GLACIER_MAX_DESCRIPTION_CHARS),
+      cleanDeep(extra, GLACIER_MAX_DESCRIPTION_CHARS),
+    ] as const;
   return {
     info: (message, extra) => logger.info(...clean(message, extra)),
     warn: (message, extra) => logger.warn(...clean(message, extra)),

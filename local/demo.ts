@@ -7,8 +7,9 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GlacierClient, UploadMultipartPartCommand } from '@aws-sdk/client-glacier';
-import { DEFAULT_MAX_ABORTS, DEFAULT_NOTIFY, DEFAULT_SSM_PREFIX, PARAM } from '../lambda/core/defaults';
+import { DEFAULT_MAX_ABORTS, DEFAULT_NOTIFY, DEFAULT_SSM_PREFIX } from '../lambda/core/defaults';
 import { parseDuration } from '../lambda/core/duration';
+import { ssmParameterName } from '../lambda/core/ssm-names';
 import type { SweepReport } from '../lambda/core/types';
 import {
   daysAgo,
@@ -195,15 +196,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ],
       // What the stack creates, with this demo's values.
       parameters: [
-        { name: `${DEMO_PREFIX}/${PARAM.vaults}`, type: 'StringList', value: DEMO_VAULTS },
-        { name: `${DEMO_PREFIX}/${PARAM.olderThan}`, value: DEMO_OLDER_THAN },
-        { name: `${DEMO_PREFIX}/${PARAM.action}`, value: action },
-        { name: `${DEMO_PREFIX}/${PARAM.accountId}`, value: '-' },
-        { name: `${DEMO_PREFIX}/${PARAM.maxAborts}`, value: String(DEFAULT_MAX_ABORTS) },
-        { name: `${DEMO_PREFIX}/${PARAM.exclude}`, value: DEMO_EXCLUDE },
-        { name: `${DEMO_PREFIX}/${PARAM.notify}`, value: DEFAULT_NOTIFY },
+        { name: ssmParameterName(DEMO_PREFIX, 'vaults'), type: 'StringList', value: DEMO_VAULTS },
+        { name: ssmParameterName(DEMO_PREFIX, 'olderThan'), value: DEMO_OLDER_THAN },
+        { name: ssmParameterName(DEMO_PREFIX, 'action'), value: action },
+        { name: ssmParameterName(DEMO_PREFIX, 'accountId'), value: '-' },
+        { name: ssmParameterName(DEMO_PREFIX, 'maxAborts'), value: String(DEFAULT_MAX_ABORTS) },
+        { name: ssmParameterName(DEMO_PREFIX, 'exclude'), value: DEMO_EXCLUDE },
+        { name: ssmParameterName(DEMO_PREFIX, 'notify'), value: DEFAULT_NOTIFY },
         ...(options.quietPeriod
-          ? [{ name: `${DEMO_PREFIX}/${PARAM.quietPeriod}`, value: options.quietPeriod }]
+          ? [{ name: ssmParameterName(DEMO_PREFIX, 'quietPeriod'), value: options.quietPeriod }]
           : []),
       ],
       topics: [DEMO_TOPIC],

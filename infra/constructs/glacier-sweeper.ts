@@ -23,6 +23,7 @@ import {
   STATE_TTL_ATTRIBUTE,
   type VAULT_METRICS_MODES,
 } from '../../lambda/core/defaults';
+import { ssmParameterName } from '../../lambda/core/ssm-names';
 import { type AlarmKey, createAlarms } from './alarms';
 import { createDashboard } from './dashboard';
 import type { GlacierSweeperProps } from './glacier-sweeper-props';
@@ -34,7 +35,7 @@ import {
   InvokeUnqualified,
   requireOwnAccountInGrant,
 } from './permissions';
-import { parameterName, type ResolvedProps, resolveProps } from './resolve-props';
+import { type ResolvedProps, resolveProps } from './resolve-props';
 
 /** Credential providers the default chain imports dynamically, after fromEnv: never reached in Lambda. */
 export const UNREACHED_CREDENTIAL_PROVIDERS = [
@@ -251,14 +252,14 @@ export class GlacierSweeper extends Construct {
     const values = config.ssmValues;
     const text = (key: ParamKey, value: string, description: string) =>
       new ssm.StringParameter(this, `Param-${PARAM[key]}`, {
-        parameterName: parameterName(config.ssmPrefix, key),
+        parameterName: ssmParameterName(config.ssmPrefix, key),
         stringValue: value,
         description,
         tier: ssm.ParameterTier.STANDARD,
       });
     return {
       vaults: new ssm.StringListParameter(this, `Param-${PARAM.vaults}`, {
-        parameterName: parameterName(config.ssmPrefix, 'vaults'),
+        parameterName: ssmParameterName(config.ssmPrefix, 'vaults'),
         stringListValue: values.vaults,
         description: "Vaults to sweep: name or name=DURATION entries, or '*' for every vault",
         tier: ssm.ParameterTier.STANDARD,

@@ -9,8 +9,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { PARAM, type ParamKey, SERVICE_NAME } from '../../lambda/core/defaults';
+import { ssmParameterName } from '../../lambda/core/ssm-names';
 import { acknowledgeWildcardResources } from './nag';
-import { parameterName, type ResolvedProps } from './resolve-props';
+import type { ResolvedProps } from './resolve-props';
 
 /**
  * Every permission of the sweeper: what its function's role may call, what may use its topic and key,
@@ -118,7 +119,7 @@ export function grantFunctionPermissions(
           {
             service: 'ssm',
             resource: 'parameter',
-            resourceName: parameterName(config.ssmPrefix, key as ParamKey).slice(1),
+            resourceName: ssmParameterName(config.ssmPrefix, key as ParamKey).slice(1),
             arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
           },
           Stack.of(scope),

@@ -6,8 +6,13 @@ import {
   DEFAULT_VAULT_CONCURRENCY,
   MAX_ABORT_CONCURRENCY,
   MAX_VAULT_CONCURRENCY,
-  PARAM,
 } from '../../lambda/core/defaults';
+import {
+  isWholeNumberError,
+  parseWholeNumber,
+  type WholeNumberRange,
+  wholeNumberRule,
+} from '../../lambda/core/numbers';
 import type { Pattern } from '../../lambda/core/pattern';
 import {
   ConfigError,
@@ -93,15 +98,35 @@ function vaultEntries(vaults: string | readonly string[]): string[] {
   return joined.split(',').map((entry) => entry.trim());
 }
 
-function wholeNumberIn(prop: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalidProp(prop, `${prop} = ${value}: must be a whole number from ${min} to ${max}`);
+/**
+ * Bounds of the whole-number props. The construct checks each prop against its bounds, and the app's
+ * context reader checks `-c` values against the same ones, so both say the same range.
+ */
+export const WHOLE_NUMBER_PROPS = {
+  memorySize: { min: 128, max: 10240 },
+  // 0 would not mean "no reservation" but "never run": Lambda throttles every invocation.
+  reservedConcurrency: { min: 1, max: 1000 },
+  // The core's own bounds: the function refuses anything outside them at run time, so synth must too.
+  vaultConcurrency: { min: 1, max: MAX_VAULT_CONCURRENCY },
+  abortConcurrency: { min: 1, max: MAX_ABORT_CONCURRENCY },
+} as const satisfies Record<string, WholeNumberRange>;
+
+/**
+ * A whole-number prop (a number) or context value (text, trimmed) within `range`. The message names
+ * the prop and shows the value as it was given: a number as is, text quoted.
+ */
+export function wholeNumberProp(prop: string, value: number | string, range: WholeNumberRange): number {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const parsed = parseWholeNumber(text, range);
+  if (isWholeNumberError(parsed)) {
+    throw invalidProp(prop, `${prop} = ${typeof value === 'number' ? text : quote(text)}: ${parsed.error}`);
   }
-  return value;
+  return parsed;
 }
 
 const CRON_FIELDS = 'minutes hours day-of-month month day-of-week year';
 const RATE_UNITS = ['minute', 'hour', 'day'];
+const RATE_AMOUNT: WholeNumberRange = { min: 1 };
 
 /**
  * Why `schedule` is not an EventBridge Scheduler expression, or undefined when it has the right shape:
@@ -130,14 +155,14 @@ function scheduleProblem(schedule: string): string | undefined {
   if (rate !== null) {
     const parts = /^\s*(\S+)\s+(\S+)\s*$/.exec(rate[1] ?? '');
     const [amount, unit] = [parts?.[1], parts?.[2]];
-    if (amount === undefined || unit === undefined || !/^[0-9]+$/.test(amount) || Number(amount) < 1) {
-      return 'a rate expression is rate(N unit), N a whole number of 1 or more';
+    const n = amount === undefined ? undefined : parseWholeNumber(amount, RATE_AMOUNT);
+    if (n === undefined || isWholeNumberError(n) || unit === undefined) {
+      return `a rate expression is rate(N unit), N ${wholeNumberRule(RATE_AMOUNT)}`;
     }
     const singular = unit.replace(/s$/, '');
     if (!RATE_UNITS.includes(singular)) {
       return `the unit of a rate must be minute(s), hour(s) or day(s), not ${quote(unit)}`;
     }
-    const n = Number(amount);
     const expected = n === 1 ? singular : `${singular}s`;
     if (unit !== expected) return `with ${n} the unit is ${expected}: rate(${n} ${expected})`;
     return undefined;
@@ -250,7 +275,11 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     }
   }
 
-  const memorySize = wholeNumberIn('memorySize', props.memorySize ?? DEFAULT_MEMORY_SIZE, 128, 10240);
+  const memorySize = wholeNumberProp(
+    'memorySize',
+    props.memorySize ?? DEFAULT_MEMORY_SIZE,
+    WHOLE_NUMBER_PROPS.memorySize,
+  );
   const timeout = props.timeout ?? DEFAULT_TIMEOUT;
   const timeoutSeconds = timeout.toSeconds();
   if (timeoutSeconds < 60 || timeoutSeconds > 900) {
@@ -264,22 +293,19 @@ export function resolveProps(props: GlacierSweeperProps, stackAccount: string | 
     );
   }
   const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
-  // 0 would not mean "no reservation" but "never run": Lambda throttles every invocation.
   const reservedConcurrency =
-    reserved === false ? undefined : wholeNumberIn('reservedConcurrency', reserved, 1, 1000);
-
-  // The core's own bounds: the function refuses anything outside them at run time, so synth must too.
-  const vaultConcurrency = wholeNumberIn(
+    reserved === false
+      ? undefined
+      : wholeNumberProp('reservedConcurrency', reserved, WHOLE_NUMBER_PROPS.reservedConcurrency);
+  const vaultConcurrency = wholeNumberProp(
     'vaultConcurrency',
     props.vaultConcurrency ?? DEFAULT_VAULT_CONCURRENCY,
-    1,
-    MAX_VAULT_CONCURRENCY,
+    WHOLE_NUMBER_PROPS.vaultConcurrency,
   );
-  const abortConcurrency = wholeNumberIn(
+  const abortConcurrency = wholeNumberProp(
     'abortConcurrency',
     props.abortConcurrency ?? DEFAULT_ABORT_CONCURRENCY,
-    1,
-    MAX_ABORT_CONCURRENCY,
+    WHOLE_NUMBER_PROPS.abortConcurrency,
   );
 
   return {
@@ -366,9 +392,4 @@ function resolveVaultAccounts(
     );
   }
   return ids;
-}
-
-/** SSM parameter name of a contract key under the prefix. */
-export function parameterName(prefix: string, key: keyof typeof PARAM): string {
-  return `${prefix}/${PARAM[key]}`;
 }

@@ -1,6 +1,7 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { PARAM, type ParamKey } from '../core/defaults';
 import type { RawSettings } from '../core/settings';
+import { ssmParameterName } from '../core/ssm-names';
 
 /**
  * Reads every contract parameter under `prefix` with one GetParameters call. Names SSM does not know
@@ -8,7 +9,7 @@ import type { RawSettings } from '../core/settings';
  */
 export async function readSettings(client: SSMClient, prefix: string): Promise<RawSettings> {
   const keys = Object.keys(PARAM) as ParamKey[];
-  const byName = new Map<string, ParamKey>(keys.map((key) => [`${prefix}/${PARAM[key]}`, key]));
+  const byName = new Map<string, ParamKey>(keys.map((key) => [ssmParameterName(prefix, key), key]));
   const out = await client.send(
     new GetParametersCommand({ Names: [...byName.keys()], WithDecryption: false }),
   );

@@ -74,7 +74,7 @@ export class RunBudget {
   private left: number;
   private hitCap = false;
 
-  constructor(readonly limit: number) {
+  constructor(limit: number) {
     this.left = limit;
   }
 
@@ -90,9 +90,5 @@ export class RunBudget {
 
   get capped(): boolean {
     return this.hitCap;
-  }
-
-  get used(): number {
-    return this.limit - this.left;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The one home of every default and name in the contract (see DESIGN.md). The Lambda, the CLI and the
- * CDK construct all import from here, so a default can never drift between them.
+ * The one home of every default and name in the contract (docs/CONTRACT.md). The Lambda, the CLI and
+ * the CDK construct all import from here, so a default can never drift between them.
  */
 
 export const DEFAULT_SSM_PREFIX = '/glacier-sweeper';
@@ -22,6 +22,12 @@ export const STATE_TTL_DAYS = 30;
 export const STATE_KEY_ATTRIBUTE = 'pk';
 /** The history table's TTL attribute: epoch seconds. */
 export const STATE_TTL_ATTRIBUTE = 'ttl';
+
+/**
+ * Glacier's limit on an archive description (the ArchiveDescription of an upload): a longer one
+ * cannot be legitimate, so every copy of a description (report, published JSON, log) is cut there.
+ */
+export const GLACIER_MAX_DESCRIPTION_CHARS = 1024;
 
 /** Glacier's documented maximum (and default) page size for ListMultipartUploads. */
 export const LIST_PAGE_SIZE = 50;
@@ -50,7 +56,6 @@ export const PARAM = {
   maxListParts: 'max-list-parts',
 } as const;
 export type ParamKey = keyof typeof PARAM;
-export const PARAM_NAMES: readonly string[] = Object.values(PARAM);
 
 /** Environment variables of the function. */
 export const ENV = {

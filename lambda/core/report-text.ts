@@ -1,18 +1,20 @@
-import {
-  DEFAULT_ACCOUNT_ID,
-  DEFAULT_ACTION,
-  DEFAULT_MAX_ABORTS,
-  DEFAULT_MAX_LIST_PARTS,
-  DEFAULT_NOTIFY,
-  DEFAULT_OLDER_THAN,
-  ENV,
-  PARAM,
-} from './defaults';
+import { PARAM } from './defaults';
 import { formatAge } from './duration';
 import { cleanText } from './sanitize';
+import {
+  accountLabel,
+  type Column,
+  count,
+  formatBytes,
+  jsonStringBytes,
+  SEP,
+  shortId,
+  table,
+  utcMinute,
+} from './text-format';
 import type { StaleUploadEntry, SweepReport, VaultReport } from './types';
 
-/** What the renderers need besides the report. */
+/** What the email text needs besides the report. */
 export interface TextContext {
   /** The vault owner account: 12 digits, or `-` for the caller's own. */
   readonly account: string;
@@ -20,25 +22,6 @@ export interface TextContext {
   readonly enableAbort?: string;
 }
 
-export interface AlertContext {
-  readonly region: string;
-  readonly account: string;
-  readonly runId: string;
-  /** The SSM prefix, e.g. `/glacier-sweeper`. */
-  readonly prefix: string;
-}
-
-export interface ConfigErrorInfo {
-  /** The SSM parameter (without prefix) or event field the bad value came from, when known. */
-  readonly parameter?: string;
-  /** Written by the config parser: names the value and what was expected. */
-  readonly message: string;
-}
-
-/** SNS requires fewer than 100 characters. */
-export const MAX_SUBJECT_CHARS = 99;
-/** Longest region shown in a subject; longer ones are cut so the subject bound holds. */
-export const MAX_SUBJECT_REGION_CHARS = 25;
 /**
  * Bound on the email text, measured as it costs inside a JSON string (escapes included), because the
  * SNS message carries it twice next to the JSON report.
@@ -49,79 +32,12 @@ export const MAX_STALE_ROWS = 20;
 export const MAX_ANOMALY_ROWS = 20;
 export const MAX_ERROR_ROWS = 20;
 
-const NAME = 'glacier-sweeper';
-const SEP = ' · ';
 const MAX_VAULT_NAME_CHARS = 48;
 const MAX_STATUS_ERROR_CHARS = 60;
 const MAX_ERROR_LINE_CHARS = 300;
-const MAX_DESCRIPTION_CHARS = 40;
+/** Width of the DESCRIPTION column; the JSON report and the log carry the description in full. */
+const DESCRIPTION_COLUMN_CHARS = 40;
 const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log.";
-
-// ---------------------------------------------------------------------------------------------
-// Subject
-
-/**
- * The SNS subject: failures first, then what happened, then the region. Always ASCII, without control
- * characters and shorter than 100 characters, whatever the numbers: when the full sentence is too long,
- * less important parts are dropped (the body has them all).
- *
- * `_ctx` is accepted so that callers render subject and body from the same arguments; the account is
- * in the body, where there is room for it.
- */
-export function renderSubject(report: SweepReport, _ctx?: TextContext): string {
-  const t = report.totals;
-  const region = subjectRegion(report.region);
-  const failures: string[] = [];
-  if (t.vaultErrors > 0) failures.push(count(t.vaultErrors, 'vault error', 'vault errors'));
-  if (t.failed > 0) failures.push(count(t.failed, 'abort failure', 'abort failures'));
-  const stale = count(t.stale, 'stale upload', 'stale uploads');
-  const inVaults = ` in ${count(t.vaults, 'vault', 'vaults')}`;
-
-  let what: string;
-  if (t.stale === 0) what = 'no stale uploads';
-  else if (report.action === 'report') what = `${stale} found`;
-  else if (t.aborted === t.stale) what = `${stale} aborted`;
-  else what = `${stale}, ${t.aborted} aborted`;
-
-  const flags: string[] = [];
-  // A vault error already says the run is incomplete; the words are better spent on numbers.
-  if (!report.complete && t.vaultErrors === 0) flags.push('incomplete');
-  if (report.capped) flags.push('max-aborts reached');
-
-  const join = (parts: string[]) => parts.filter((p) => p !== '').join(', ');
-  const candidates =
-    failures.length > 0
-      ? [
-          join([...failures, ...flags, `${what}${inVaults}`]),
-          join([...failures, ...flags, stale]),
-          join([...failures, stale]),
-          join(failures),
-        ]
-      : [
-          join([...flags, `${what}${inVaults}`]),
-          join([...flags, what]),
-          join([...flags, stale]),
-          join([flags[0] ?? '', stale]),
-        ];
-  for (const body of candidates) {
-    const subject = `${NAME}: ${body} (${region})`;
-    if (subject.length <= MAX_SUBJECT_CHARS) return subject;
-  }
-  // Unreachable with the parts above (the last candidates are bounded), kept so the SNS limit can
-  // never be broken by a later edit.
-  return `${NAME}: see the report (${region})`;
-}
-
-function subjectRegion(region: string): string {
-  const ascii = cleanText(region, 200).replace(/[^\x20-\x7e]/g, '');
-  if (ascii === '') return 'unknown region';
-  return ascii.length <= MAX_SUBJECT_REGION_CHARS
-    ? ascii
-    : `${ascii.slice(0, MAX_SUBJECT_REGION_CHARS - 3)}...`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Email text
 
 /**
  * The plain-text email (also the `default` entry of the SNS message). Everything that came from Glacier
@@ -291,7 +207,7 @@ function staleSection(report: SweepReport): string[] {
           ? [{ title: 'UPLOADED', cell: (r: StaleRow) => formatBytes(r.entry.bytesUploaded ?? null) }]
           : []),
         { title: 'OUTCOME', cell: (r) => outcomeCell(r.entry) },
-        { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, DESCRIPTION_COLUMN_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
       ],
       rows,
@@ -349,7 +265,7 @@ function anomalySection(report: SweepReport): string[] {
           title: 'CREATION DATE (AS SENT)',
           cell: (r) => (r.createdAt === null ? '(missing)' : cleanText(r.createdAt, 30) || '(blank)'),
         },
-        { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, MAX_DESCRIPTION_CHARS) },
+        { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, DESCRIPTION_COLUMN_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => shortId(r.uploadId) },
       ],
       rows,
@@ -391,103 +307,6 @@ function boundText(lines: string[]): string {
   return kept.join('\n');
 }
 
-// ---------------------------------------------------------------------------------------------
-// Configuration alert
-
-/** Example values shown in the fix command, from the same defaults the stack deploys. */
-const EXAMPLE_VALUE: Record<string, string> = {
-  [PARAM.vaults]: "'backups,logs=14d'",
-  [PARAM.olderThan]: DEFAULT_OLDER_THAN,
-  [PARAM.action]: DEFAULT_ACTION,
-  [PARAM.accountId]: DEFAULT_ACCOUNT_ID,
-  [PARAM.maxAborts]: String(DEFAULT_MAX_ABORTS),
-  [PARAM.exclude]: "'^keep:'",
-  [PARAM.notify]: DEFAULT_NOTIFY,
-  [PARAM.quietPeriod]: '2d',
-  [PARAM.maxListParts]: String(DEFAULT_MAX_LIST_PARTS),
-};
-
-/**
- * Subject and text of the alert published when the configuration is invalid and the run stopped.
- * `error.parameter` may be the SSM key (`older-than`), its full name (`/glacier-sweeper/older-than`, as
- * the settings parser names it), an environment variable or an event field.
- */
-export function renderAlert(error: ConfigErrorInfo, ctx: AlertContext): { subject: string; text: string } {
-  const subject = `${NAME}: configuration error, nothing aborted (${subjectRegion(ctx.region)})`;
-  const prefix = cleanText(ctx.prefix, 200).replace(/\/+$/, '');
-  const parameter = cleanText(error.parameter, 300);
-  const key = parameter.startsWith(`${prefix}/`) ? parameter.slice(prefix.length + 1) : parameter;
-  const ssmKey = Object.hasOwn(EXAMPLE_VALUE, key) ? key : undefined;
-  const envVar = (Object.values(ENV) as string[]).includes(parameter);
-  const region = cleanText(ctx.region, 40);
-  const regionFlag = region ? ` --region ${region}` : '';
-
-  const lines = [
-    `${NAME} stopped before sweeping: its configuration is invalid. Nothing was listed and nothing was aborted.`,
-    '',
-    [
-      `Run ${cleanText(ctx.runId, 100)}`,
-      `account ${accountLabel(ctx.account)}`,
-      region || 'unknown region',
-    ].join(SEP),
-  ];
-  if (parameter !== '') lines.push(`Parameter: ${ssmKey === undefined ? parameter : `${prefix}/${ssmKey}`}`);
-  lines.push(`Problem: ${cleanText(error.message, 4000)}`, '');
-  if (ssmKey !== undefined) {
-    lines.push(
-      'Fix the parameter, for example:',
-      `  aws ssm put-parameter --name ${prefix}/${ssmKey} --overwrite --value ${EXAMPLE_VALUE[ssmKey]}${regionFlag}`,
-      'The next run reads the new value; no redeploy is needed.',
-    );
-  } else if (envVar) {
-    lines.push(
-      `${parameter} is an environment variable of the function: the stack sets it, so fix it and redeploy.`,
-    );
-  } else {
-    lines.push(
-      `Check the parameters under ${prefix || '/'} (and the invocation event, if this run was started by hand):`,
-      `  aws ssm get-parameters-by-path --path ${prefix || '/'}${regionFlag}`,
-    );
-  }
-  lines.push('', 'Every run fails with this alert until the configuration is fixed.');
-  return { subject, text: lines.join('\n') };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formatting helpers
-
-interface Column<R> {
-  title: string;
-  right?: boolean;
-  cell: (row: R) => string;
-}
-
-/** Header and rows with columns two spaces apart, widths from the widest cell; no trailing spaces. */
-function table<R>(columns: readonly Column<R>[], rows: readonly R[]): string[] {
-  const cells = rows.map((row) => columns.map((c) => c.cell(row)));
-  const widths = columns.map((c, i) => Math.max(width(c.title), ...cells.map((r) => width(r[i] ?? ''))));
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, i) => {
-        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(value)));
-        return columns[i]?.right ? pad + value : value + pad;
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.title)), ...cells.map((r) => line(r))];
-}
-
-/** Code points, so that `…` and accented letters count as one column. */
-function width(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -508,42 +327,4 @@ function stablePriorityOrder(vaults: readonly VaultReport[]): VaultReport[] {
 
 function vaultName(name: string): string {
   return cleanText(name, MAX_VAULT_NAME_CHARS) || '(unnamed)';
-}
-
-function accountLabel(account: string): string {
-  return account === '-' ? "(the caller's own)" : cleanText(account, 20);
-}
-
-/** `YYYY-MM-DD HH:MM`; an unparseable value is shown cleaned rather than hidden. */
-export function utcMinute(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return cleanText(iso, 20) || '?';
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** Glacier part sizes are powers of two from 1 MiB to 4 GiB: `4 MiB`, `1 GiB`. */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
-  return `${shown} ${units[unit]}`;
-}
-
-/** `first8…last10`: enough to recognise an id in the log, short enough for the table. */
-export function shortId(uploadId: string): string {
-  const id = cleanText(uploadId, 1000);
-  const points = Array.from(id);
-  if (points.length <= 19) return id;
-  return `${points.slice(0, 8).join('')}…${points.slice(-10).join('')}`;
-}
-
-/** Bytes a string costs as a JSON string literal, quotes and escapes included. */
-export function jsonStringBytes(s: string): number {
-  return Buffer.byteLength(JSON.stringify(s), 'utf8');
 }

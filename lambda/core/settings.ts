@@ -14,25 +14,28 @@ import {
   MAX_EXCLUDE_LENGTH,
   MAX_VAULT_CONCURRENCY,
   NOTIFY_MODES,
-  PARAM,
   type ParamKey,
 } from './defaults';
 import { type Duration, isDurationError, parseDuration } from './duration';
+import { isWholeNumberError, parseWholeNumber } from './numbers';
 import { compilePattern, isPatternError, type Pattern } from './pattern';
 import { escapeUnsafeInJson } from './sanitize';
+import { ssmParameterName } from './ssm-names';
 import type { Action, Notify, SweepSettings, VaultTarget } from './types';
 
 /**
  * A setting that cannot be used. Nothing is aborted because of it: the run stops before any vault is
- * touched. `setting` is the name the operator knows (an SSM path, an env var, a CLI flag).
+ * touched. `setting` is the name the operator knows (an SSM path, an env var, a CLI flag); `cause`,
+ * when the settings could not even be read, is what the service answered.
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly setting: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -44,11 +47,10 @@ export interface SettingNames {
   name(key: ParamKey): string;
 }
 
-export const ssmNames = (prefix: string): SettingNames => ({ name: (key) => `${prefix}/${PARAM[key]}` });
+export const ssmNames = (prefix: string): SettingNames => ({ name: (key) => ssmParameterName(prefix, key) });
 
 const VAULT_NAME_RE = /^[a-zA-Z0-9_.-]{1,255}$/;
 const ACCOUNT_ID_RE = /^[0-9]{12}$/;
-const WHOLE_NUMBER_RE = /^[0-9]+$/;
 
 /**
  * Quotes a value for an error message, bounded so a pasted blob cannot flood the alert, and with every
@@ -87,8 +89,10 @@ function durationOf(names: SettingNames, key: ParamKey, value: string): Duration
 }
 
 /**
- * Parses the `vaults` StringList: `name` or `name=DURATION` entries, or `*` alone. Every rule of
- * DESIGN.md's parsing paragraph is enforced here, once, for the Lambda, the CLI and the CDK construct.
+ * Parses the `vaults` StringList: `name` or `name=DURATION` entries, or `*` alone. Entries are
+ * trimmed; an empty entry, a name listed twice, a name that is not a vault name, and `*` with a
+ * threshold or beside other entries are errors. Enforced here, once, for the Lambda, the CLI and the
+ * CDK construct.
  */
 export function parseVaultList(value: string, olderThan: Duration, names: SettingNames): '*' | VaultTarget[] {
   const entries = value.split(',').map((entry) => entry.trim());
@@ -157,21 +161,19 @@ export function parseExclude(value: string | undefined, names: SettingNames): Pa
   return compiled;
 }
 
-function wholeNumber(names: SettingNames, key: ParamKey, value: string): number {
-  const trimmed = value.trim();
-  const n = Number(trimmed);
-  if (!WHOLE_NUMBER_RE.test(trimmed) || !Number.isSafeInteger(n)) {
-    fail(names, key, value, 'must be a whole number of 0 or more');
-  }
-  return n;
+/** A count setting: 0 is allowed (`max-aborts` 0 reports only, `max-list-parts` 0 measures nothing). */
+function countSetting(names: SettingNames, key: ParamKey, value: string): number {
+  const parsed = parseWholeNumber(value.trim(), { min: 0 });
+  if (isWholeNumberError(parsed)) fail(names, key, value, parsed.error);
+  return parsed;
 }
 
 export function parseMaxAborts(value: string, names: SettingNames): number {
-  return wholeNumber(names, 'maxAborts', value);
+  return countSetting(names, 'maxAborts', value);
 }
 
 export function parseMaxListParts(value: string, names: SettingNames): number {
-  return wholeNumber(names, 'maxListParts', value);
+  return countSetting(names, 'maxListParts', value);
 }
 
 export function parseAccountId(value: string, names: SettingNames): string {
@@ -230,7 +232,8 @@ export interface RuntimeEnv {
 
 const SSM_PREFIX_RE = /^\/[a-zA-Z0-9_.\-/]{0,900}[a-zA-Z0-9_.-]$/;
 
-function envInteger(
+/** A concurrency variable: unset or empty takes the default, anything else must be 1 to `max`. */
+function envConcurrency(
   env: Record<string, string | undefined>,
   name: string,
   fallback: number,
@@ -238,11 +241,9 @@ function envInteger(
 ): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
-  const n = Number(value.trim());
-  if (!WHOLE_NUMBER_RE.test(value.trim()) || n < 1 || n > max) {
-    throw new ConfigError(name, `${name} = ${quote(value)}: must be a whole number from 1 to ${max}`);
-  }
-  return n;
+  const parsed = parseWholeNumber(value.trim(), { min: 1, max });
+  if (isWholeNumberError(parsed)) throw new ConfigError(name, `${name} = ${quote(value)}: ${parsed.error}`);
+  return parsed;
 }
 
 export function parseSsmPrefix(value: string, setting: string): string {
@@ -273,8 +274,18 @@ export function parseRuntimeEnv(env: Record<string, string | undefined>): Runtim
   return {
     ssmPrefix: parseSsmPrefix(env[ENV.ssmPrefix] || DEFAULT_SSM_PREFIX, ENV.ssmPrefix),
     topicArn: topicArn.trim(),
-    vaultConcurrency: envInteger(env, ENV.vaultConcurrency, DEFAULT_VAULT_CONCURRENCY, MAX_VAULT_CONCURRENCY),
-    abortConcurrency: envInteger(env, ENV.abortConcurrency, DEFAULT_ABORT_CONCURRENCY, MAX_ABORT_CONCURRENCY),
+    vaultConcurrency: envConcurrency(
+      env,
+      ENV.vaultConcurrency,
+      DEFAULT_VAULT_CONCURRENCY,
+      MAX_VAULT_CONCURRENCY,
+    ),
+    abortConcurrency: envConcurrency(
+      env,
+      ENV.abortConcurrency,
+      DEFAULT_ABORT_CONCURRENCY,
+      MAX_ABORT_CONCURRENCY,
+    ),
     vaultPattern: parseVaultPattern(env[ENV.vaultPattern], ENV.vaultPattern),
     stateTable: env[ENV.stateTable]?.trim() || undefined,
   };

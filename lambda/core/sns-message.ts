@@ -1,12 +1,7 @@
-import {
-  type AlertContext,
-  type ConfigErrorInfo,
-  renderAlert,
-  renderSubject,
-  renderText,
-  type TextContext,
-  vaultPriority,
-} from './report-text';
+import { type AlertContext, type ConfigErrorInfo, renderAlert } from './alert-text';
+import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
+import { renderSubject } from './report-subject';
+import { renderText, type TextContext, vaultPriority } from './report-text';
 import { cleanText } from './sanitize';
 import type { Action, AnomalyEntry, StaleUploadEntry, SweepReport } from './types';
 
@@ -14,10 +9,8 @@ import type { Action, AnomalyEntry, StaleUploadEntry, SweepReport } from './type
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** Lambda's synchronous response limit is 6 MB; this leaves room for the runtime's envelope. */
 export const DEFAULT_RESPONSE_MAX_BYTES = 5_000_000;
-/** Glacier's own limit for archive descriptions: a longer one cannot be legitimate. */
-export const MAX_PUBLISHED_DESCRIPTION_CHARS = 1024;
-/** Fields Glacier does not bound (error messages, an anomaly's raw date) get the same cap. */
-const MAX_PUBLISHED_FIELD_CHARS = 1024;
+/** Fields Glacier does not bound (error messages, an anomaly's raw date) get the descriptions' cap. */
+const MAX_PUBLISHED_FIELD_CHARS = GLACIER_MAX_DESCRIPTION_CHARS;
 /** Fields written by this app (run id, region, dates, thresholds): bounded so no input breaks the limit. */
 const MAX_PUBLISHED_META_CHARS = 256;
 
@@ -26,9 +19,9 @@ const MAX_PUBLISHED_META_CHARS = 256;
  * trimmed (oldest first kept; `staleUploadsOmitted` and `anomaliesOmitted` count what was cut) and,
  * only in runs with thousands of vaults, whose `vaults` array may be shortened.
  *
- * Counts and `totals` are always exact, whatever was trimmed.
+ * Counts and `totals` are always exact, whatever was trimmed. `vaultsOmitted` (see SweepReport) is set
+ * only when vault entries were dropped.
  */
-/** The report as published: `vaultsOmitted` (see SweepReport) is set only when vault entries were dropped. */
 export type PublishedReport = SweepReport;
 
 export interface ReportMessage {
@@ -45,7 +38,8 @@ export interface AlertMessage {
   subject: string;
   /** Plain text, sent without `MessageStructure`. */
   message: string;
-  attributes: { kind: 'alert'; action: Action };
+  /** `action` is always `report`: a run stopped by a configuration error aborts nothing. */
+  attributes: { kind: 'alert'; action: 'report' };
 }
 
 /**
@@ -70,7 +64,7 @@ export function buildReportMessage(report: SweepReport, ctx: TextContext): Repor
     throw new Error(`report message is ${size} bytes, over the SNS limit of ${SNS_MAX_MESSAGE_BYTES}`);
   }
   return {
-    subject: renderSubject(report, ctx),
+    subject: renderSubject(report),
     message,
     messageStructure: 'json',
     attributes,
@@ -86,16 +80,10 @@ export function attributeBytes(attributes: Readonly<Record<string, string>>): nu
   return total;
 }
 
-/**
- * The configuration alert. `action` is the action in force when the parser got that far; it defaults
- * to `report` because a run stopped by a configuration error aborts nothing.
- */
-export function buildAlertMessage(
-  error: ConfigErrorInfo,
-  ctx: AlertContext & { action?: Action },
-): AlertMessage {
+/** The configuration alert, with the same message attributes as a report so subscribers can filter. */
+export function buildAlertMessage(error: ConfigErrorInfo, ctx: AlertContext): AlertMessage {
   const { subject, text } = renderAlert(error, ctx);
-  return { subject, message: text, attributes: { kind: 'alert', action: ctx.action ?? 'report' } };
+  return { subject, message: text, attributes: { kind: 'alert', action: 'report' } };
 }
 
 /**
@@ -302,7 +290,7 @@ function normalizeStale(e: StaleUploadEntry): StaleUploadEntry {
   return {
     ...e,
     createdAt: meta(e.createdAt),
-    description: cleanText(e.description, MAX_PUBLISHED_DESCRIPTION_CHARS),
+    description: cleanText(e.description, GLACIER_MAX_DESCRIPTION_CHARS),
   };
 }
 
@@ -310,7 +298,7 @@ function normalizeAnomaly(a: AnomalyEntry): AnomalyEntry {
   return {
     ...a,
     createdAt: a.createdAt === null ? null : cleanText(a.createdAt, MAX_PUBLISHED_FIELD_CHARS),
-    description: cleanText(a.description, MAX_PUBLISHED_DESCRIPTION_CHARS),
+    description: cleanText(a.description, GLACIER_MAX_DESCRIPTION_CHARS),
   };
 }
 

@@ -120,7 +120,7 @@ export interface VaultReport extends OutcomeCounts {
   staleUploads: StaleUploadEntry[];
   staleUploadsOmitted: number;
   anomalies: AnomalyEntry[];
-  /** Not in DESIGN.md's example: added so the anomaly count stays exact when the list is trimmed. */
+  /** Anomalies cut from `anomalies` to fit a size limit, so the count stays exact when the list is trimmed. */
   anomaliesOmitted: number;
 }
 

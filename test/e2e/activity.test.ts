@@ -4,6 +4,7 @@ import type { SweepReport } from '../../lambda/core/types';
 import { daysAgo, type Emulator, startEmulator } from '../../local/emulator';
 import { invokeLocally } from '../../local/invoke';
 import { type LocalStateTable, startStateTable } from '../../local/state-table';
+import { parseReport } from './helpers/report-schema';
 import { type SdkClients, sdkClients } from './helpers/sdk-clients';
 import { tally } from './reliability/harness';
 
@@ -171,7 +172,7 @@ describe('activity-aware abort over HTTP (Glacier emulator + dynalite)', () => {
     expect(body.email).toContain('2 pending');
     expect(body.email).toContain('pending until');
     expect(body.email).toContain('3 MiB at stake');
-    const json = JSON.parse(body.sqs ?? '{}') as SweepReport;
+    const json = parseReport(body.sqs ?? '{}');
     expect(
       json.vaults[0]?.staleUploads.every((u) => u.outcome === 'pending' && typeof u.eligibleAt === 'string'),
     ).toBe(true);

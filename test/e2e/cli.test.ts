@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, EXIT_FINDINGS_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../cli/main';
-import type { SweepReport } from '../../lambda/core/types';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
+import { parseReport } from './helpers/report-schema';
 
 const run = promisify(execFile);
 const PACKAGE_VERSION = (
@@ -128,7 +128,7 @@ describe('glacier-sweeper scan, in-process', () => {
     ]);
 
     expect(code).toBe(EXIT_OK);
-    const report = JSON.parse(stdout) as SweepReport;
+    const report = parseReport(stdout);
     expect(report).toMatchObject({ action: 'report', olderThan: '8d', region: 'us-east-1', complete: true });
     expect(report.totals).toMatchObject({ vaults: 2, scanned: 74, stale: 35, reported: 35, aborted: 0 });
     expect(report.vaults.map((v) => [v.vault, v.olderThan, v.stale])).toEqual([
@@ -177,7 +177,7 @@ describe('glacier-sweeper scan, in-process', () => {
     });
     expect(raw).toEqual([]);
     expect(stdout).toContain('\\u009b');
-    const report = JSON.parse(stdout) as SweepReport;
+    const report = parseReport(stdout);
     const byId = new Map(report.vaults[0]?.staleUploads.map((u) => [u.uploadId, u.description]));
     expect(hostile.map((_, i) => byId.get(`h${i}`))).toEqual(hostile);
     expect(report.vaults[0]?.anomalies).toEqual([
@@ -190,7 +190,7 @@ describe('glacier-sweeper scan, in-process', () => {
     const { code, stdout } = await cli(['scan', '--vault', 'photos', '--abort', '--json', ...at()]);
 
     expect(code).toBe(EXIT_OK);
-    const report = JSON.parse(stdout) as SweepReport;
+    const report = parseReport(stdout);
     expect(report.totals).toMatchObject({ stale: 35, aborted: 35, failed: 0 });
     expect(emu.requests({ operation: 'AbortMultipartUpload', status: 204 })).toHaveLength(35);
     expect(
@@ -216,7 +216,7 @@ describe('glacier-sweeper scan, in-process', () => {
     const { code, stdout } = await cli(['scan', '--vault', 'photos', '--abort', '--json', ...at()]);
 
     expect(code).toBe(EXIT_FINDINGS_FAILED);
-    const report = JSON.parse(stdout) as SweepReport;
+    const report = parseReport(stdout);
     expect(report.totals).toMatchObject({ stale: 35, aborted: 34, failed: 1 });
     expect(report.vaults[0]?.staleUploads.find((u) => u.uploadId === victim)?.outcome).toBe('failed');
     expect(emu.uploads('photos').some((u) => u.uploadId === victim)).toBe(true);
@@ -295,13 +295,13 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(tty.stderr).toContain('vaults 2/2 · uploads scanned 140');
     expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
     // stdout stays clean JSON.
-    expect((JSON.parse(tty.stdout) as SweepReport).totals.scanned).toBe(140);
+    expect(parseReport(tty.stdout).totals.scanned).toBe(140);
 
     for (const isTTY of [false, undefined]) {
       const piped = await cli(args, isTTY);
       expect(piped.code).toBe(EXIT_OK);
       expect(piped.stderr).toBe('');
-      expect(JSON.parse(piped.stdout)).toMatchObject({ totals: { scanned: 140 } });
+      expect(parseReport(piped.stdout)).toMatchObject({ totals: { scanned: 140 } });
     }
   });
 
@@ -365,7 +365,7 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
     ]);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect((JSON.parse(stdout) as SweepReport).totals).toMatchObject({ scanned: 70, stale: 35 });
+    expect(parseReport(stdout).totals).toMatchObject({ scanned: 70, stale: 35 });
   });
 
   it('exits 1 with a vault error and prints the table', async () => {

@@ -46,7 +46,7 @@ describe('runDemo', () => {
 
     expect(result.exitCode).toBe(0);
     const message = emu.published().at(-1);
-    expect(message).toBeDefined();
+    expect(message?.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(result.message?.messageId).toBe(message?.messageId);
     // The subject and the email text exactly as the emulator's SNS recorded them.
     expect(output).toContain(`Subject: ${message?.subject}`);
@@ -136,7 +136,9 @@ describe('runDemo', () => {
   });
 
   it('--abort --quiet-period 2d: run 1 only records, run 2 aborts the idle uploads and keeps the live one', async () => {
+    const before = Date.now();
     const { result, output } = await demo({ abort: true, quietPeriod: '2d' });
+    const after = Date.now();
     expect(result.exitCode).toBe(0);
     expect(output).toMatch(/Run 1 \(now\): 17 stale, 16 pending, 0 aborted/);
     expect(output).toContain('that upload is alive');
@@ -146,7 +148,11 @@ describe('runDemo', () => {
     const staleTwice = backups?.staleUploads.filter((u) => u.ageHours >= 9 * 24) ?? [];
     const live = staleTwice.filter((u) => u.outcome === 'pending');
     expect(live).toHaveLength(1);
-    expect(live[0]?.eligibleAt).toBeDefined();
+    // Its parts changed, so a whole quiet period counts from run 2, whose clock is 2d + 1h ahead.
+    const eligibleAt = Date.parse(live[0]?.eligibleAt ?? '');
+    const ahead = 2 * DAY_MS + 3_600_000 + 2 * DAY_MS;
+    expect(eligibleAt).toBeGreaterThanOrEqual(before + ahead);
+    expect(eligibleAt).toBeLessThanOrEqual(after + ahead);
     expect(staleTwice.filter((u) => u.outcome === 'aborted')).toHaveLength(13);
     // What the emulator saw: the live upload was never aborted and is still there with its new part.
     const liveId = live[0]?.uploadId ?? '';

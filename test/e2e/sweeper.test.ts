@@ -7,6 +7,7 @@ import { SNS_MAX_MESSAGE_BYTES } from '../../lambda/core/sns-message';
 import type { SweepReport, VaultReport } from '../../lambda/core/types';
 import { daysAgo, type Emulator, makeUploads, type SeedUpload, startEmulator } from '../../local/emulator';
 import type { MemoryLogger } from '../../local/invoke';
+import { parseReport } from './helpers/report-schema';
 import { configure, onlyMessage, reportOf, startRecordingProxy, sweep, utf8Bytes } from './helpers/scenario';
 
 let emu: Emulator;
@@ -347,7 +348,7 @@ describe('the SNS message the emulator received', () => {
     expect(message.messageStructure).toBe('json');
     const body = JSON.parse(message.message) as Record<string, string>;
     expect(Object.keys(body).sort()).toEqual(['default', 'email', 'https', 'lambda', 'sqs']);
-    expect(JSON.parse(body.sqs as string)).toEqual(report);
+    expect(parseReport(body.sqs as string)).toEqual(report);
     expect(body.lambda).toBe(body.sqs);
     expect(body.https).toBe(body.sqs);
     expect(body.email).toBe(body.default);
@@ -386,7 +387,7 @@ describe('the SNS message the emulator received', () => {
     expect(emu.requests({ operation: 'ListMultipartUploads', vault: 'huge' })).toHaveLength(60);
 
     const body = JSON.parse(message.message) as Record<string, string>;
-    const published = JSON.parse(body.sqs as string) as SweepReport;
+    const published = parseReport(body.sqs as string);
     expect(published.totals).toEqual(report.totals);
     expect(published.totals).toMatchObject({ vaults: 2, scanned: 3002, stale: 3002, reported: 3002 });
     const huge = vault(published, 'huge');

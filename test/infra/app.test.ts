@@ -113,7 +113,7 @@ describe('app', () => {
       },
     });
     expect(() => buildSweeperApp(testApp({ vaultConcurrency: String(MAX_VAULT_CONCURRENCY + 1) }))).toThrow(
-      `GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = ${MAX_VAULT_CONCURRENCY + 1}: must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}`,
+      `GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "${MAX_VAULT_CONCURRENCY + 1}": must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}`,
     );
   });
 
@@ -230,10 +230,16 @@ describe('context', () => {
     expect(props.alertEmails).toEqual(['x@example.com']);
   });
 
+  it('shows a number from cdk.json as a number when it is out of bounds', () => {
+    expect(() => readSweeperContext((key) => ({ memorySize: 64.5 })[key], [])).toThrow(
+      /^GlacierSweeper: invalid prop memorySize: memorySize = 64\.5: must be a whole number from 128 to 10240$/,
+    );
+  });
+
   it.each([
     [
       { memorySize: 'lots' },
-      /^GlacierSweeper: invalid prop memorySize: memorySize = "lots": expected a whole number/,
+      /^GlacierSweeper: invalid prop memorySize: memorySize = "lots": must be a whole number from 128 to 10240$/,
     ],
     [{ timeout: '10h' }, /^GlacierSweeper: invalid prop timeout: /],
     [{ regions: 'eu-west-1,mars' }, /^GlacierSweeper: invalid prop regions: regions entry "mars"/],
@@ -258,9 +264,19 @@ describe('context', () => {
     ],
     [
       { vaultConcurrency: 'four' },
-      /^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "four": expected a whole number/,
+      new RegExp(
+        `^GlacierSweeper: invalid prop vaultConcurrency: vaultConcurrency = "four": must be a whole number from 1 to ${MAX_VAULT_CONCURRENCY}$`,
+      ),
     ],
     [{ abortconcurrency: '4' }, /did you mean -c abortConcurrency/],
+    [
+      { reservedConcurrency: '0' },
+      /^GlacierSweeper: invalid prop reservedConcurrency: reservedConcurrency = "0": must be a whole number from 1 to 1000$/,
+    ],
+    [
+      { logRetention: 'a year' },
+      /^GlacierSweeper: invalid prop logRetention: logRetention = "a year": must be a whole number of 1 or more$/,
+    ],
     [
       { perVaultMetrics: 'on' },
       /^GlacierSweeper: invalid prop perVaultMetrics: perVaultMetrics = "on": expected true or false/,

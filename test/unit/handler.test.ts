@@ -446,11 +446,10 @@ describe('handler: configuration errors', () => {
       expect(runsCompleted()).toEqual([]);
     },
   );
-  it('an unreadable SSM prefix is a ConfigError too: alert sent, no vault touched', async () => {
+  it('an unreadable SSM prefix is a ConfigError too, caused by the SDK error: alert sent, no vault touched', async () => {
     setup({ params: { vaults: 'a' } });
-    ssmMock
-      .on(GetParametersCommand)
-      .rejects(named('AccessDeniedException', 'not allowed: ssm:GetParameters'));
+    const denied = named('AccessDeniedException', 'not allowed: ssm:GetParameters');
+    ssmMock.on(GetParametersCommand).rejects(denied);
 
     const error = await handler({}, fakeContext()).then(
       () => undefined,
@@ -460,6 +459,7 @@ describe('handler: configuration errors', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('/glacier-sweeper');
     expect((error as ConfigError).message).toContain('AccessDeniedException');
+    expect((error as ConfigError).cause).toBe(denied);
     expect(glacierMock.calls()).toHaveLength(0);
     expect(snsMock).toReceiveCommandTimes(PublishCommand, 1);
     expect(publishes()[0]?.MessageAttributes?.kind?.StringValue).toBe('alert');

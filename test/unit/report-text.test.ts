@@ -1,18 +1,8 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatBytes,
-  jsonStringBytes,
-  MAX_STALE_ROWS,
-  MAX_TEXT_BYTES,
-  MAX_VAULT_ROWS,
-  renderAlert,
-  renderSubject,
-  renderText,
-  shortId,
-} from '../../lambda/core/report-text';
+import { MAX_STALE_ROWS, MAX_TEXT_BYTES, MAX_VAULT_ROWS, renderText } from '../../lambda/core/report-text';
+import { jsonStringBytes } from '../../lambda/core/text-format';
 import type { SweepReport } from '../../lambda/core/types';
-import { anomalies, staleUploads, sweepReport, uploadId, vaultReport } from './helpers/report-factory';
+import { anomalies, staleUploads, sweepReport, vaultReport } from './helpers/report-factory';
 
 const ctx = { account: '123456789012' };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
@@ -33,98 +23,6 @@ function section(text: string, heading: string): string[] {
   const end = lines.indexOf('', start);
   return lines.slice(start + 1, end === -1 ? undefined : end);
 }
-
-function totalsWith(report: SweepReport, totals: Partial<SweepReport['totals']>): SweepReport {
-  return { ...report, totals: { ...report.totals, ...totals } };
-}
-
-describe('renderSubject', () => {
-  it('says how many stale uploads were aborted in how many vaults, and where', () => {
-    expect(renderSubject(twoVaults(), ctx)).toBe(
-      'glacier-sweeper: 61 stale uploads aborted in 2 vaults (us-east-1)',
-    );
-  });
-
-  it('says "found" in report mode', () => {
-    const report = sweepReport(
-      [
-        vaultReport('a', { stale: staleUploads('a', 2, { outcome: 'reported' }) }),
-        vaultReport('b', { stale: staleUploads('b', 1, { outcome: 'reported' }) }),
-      ],
-      { action: 'report' },
-    );
-    expect(renderSubject(report)).toBe('glacier-sweeper: 3 stale uploads found in 2 vaults (us-east-1)');
-  });
-
-  it('says when nothing is stale', () => {
-    const report = sweepReport(['a', 'b', 'c', 'd', 'e'].map((v) => vaultReport(v)));
-    expect(renderSubject(report)).toBe('glacier-sweeper: no stale uploads in 5 vaults (us-east-1)');
-  });
-
-  it('uses the singular for one', () => {
-    const report = sweepReport([vaultReport('a', { stale: staleUploads('a', 1) })]);
-    expect(renderSubject(report)).toBe('glacier-sweeper: 1 stale upload aborted in 1 vault (us-east-1)');
-  });
-
-  it('puts failures first, dropping detail rather than the failures when space runs out', () => {
-    const report = sweepReport(
-      [
-        vaultReport('a', { stale: staleUploads('a', 7, { outcome: (i) => (i < 2 ? 'failed' : 'aborted') }) }),
-        vaultReport('b', { error: 'AccessDeniedException: not authorized' }),
-      ],
-      { region: 'eu-west-1' },
-    );
-    expect(renderSubject(report)).toBe(
-      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads (eu-west-1)',
-    );
-    const short = { ...report, region: 'x' };
-    expect(renderSubject(short)).toBe(
-      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads, 5 aborted in 2 vaults (x)',
-    );
-  });
-
-  it('names an incomplete run and a capped one', () => {
-    const report = sweepReport(
-      [
-        vaultReport('a', {
-          stale: staleUploads('a', 5, { outcome: (i) => (i < 3 ? 'aborted' : 'reported') }),
-        }),
-      ],
-      { capped: true, complete: false },
-    );
-    expect(renderSubject(report)).toBe(
-      'glacier-sweeper: incomplete, max-aborts reached, 5 stale uploads, 3 aborted in 1 vault (us-east-1)',
-    );
-  });
-
-  it('cuts a long region and drops non-ASCII from it', () => {
-    const report = sweepReport([], { region: `é${'x'.repeat(60)}` });
-    const subject = renderSubject(report);
-    expect(subject).toBe(`glacier-sweeper: no stale uploads in 0 vaults (${'x'.repeat(22)}...)`);
-  });
-
-  it('stays under 100 ASCII characters without control characters for any numbers and region (property)', () => {
-    const n = fc.integer({ min: 0, max: 1_000_000_000 });
-    fc.assert(
-      fc.property(
-        fc.record({ vaults: n, stale: n, aborted: n, failed: n, vaultErrors: n, reported: n }),
-        fc.string({ unit: 'binary', maxLength: 40 }),
-        fc.boolean(),
-        fc.boolean(),
-        fc.constantFrom('report', 'abort') as fc.Arbitrary<'report' | 'abort'>,
-        (totals, region, complete, capped, action) => {
-          const report = totalsWith(sweepReport([], { region, complete, capped, action }), totals);
-          const subject = renderSubject(report);
-          expect(subject.length).toBeLessThan(100);
-          expect(subject).toMatch(/^glacier-sweeper: [\x20-\x7e]+$/);
-          if (totals.vaultErrors > 0) expect(subject).toContain('vault error');
-          if (totals.failed > 0) expect(subject).toContain('abort failure');
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
-});
 
 describe('renderText', () => {
   it('starts with the run header and the summary line', () => {
@@ -300,77 +198,5 @@ describe('renderText', () => {
     const text = renderText(sweepReport(vaults), ctx);
     expect(jsonStringBytes(text)).toBeLessThanOrEqual(MAX_TEXT_BYTES);
     expect(text).toContain('…and 4900 more vaults');
-  });
-
-  it('formats part sizes and shortens upload ids', () => {
-    expect(formatBytes(4 * 1024 * 1024)).toBe('4 MiB');
-    expect(formatBytes(4 * 1024 ** 3)).toBe('4 GiB');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(null)).toBe('-');
-    expect(shortId(uploadId('alpha', 42))).toBe('alph____…0000000042');
-    expect(shortId('short-id')).toBe('short-id');
-  });
-});
-
-describe('renderAlert', () => {
-  const alertCtx = {
-    region: 'us-east-1',
-    account: '123456789012',
-    runId: 'req-1',
-    prefix: '/glacier-sweeper',
-  };
-
-  it('names the parameter and value, says nothing was aborted and how to fix it', () => {
-    const { subject, text } = renderAlert(
-      { parameter: 'older-than', message: 'older-than "3h": must be at least 24h' },
-      alertCtx,
-    );
-    expect(subject).toBe('glacier-sweeper: configuration error, nothing aborted (us-east-1)');
-    expect(text).toContain('Parameter: /glacier-sweeper/older-than');
-    expect(text).toContain('Problem: older-than "3h": must be at least 24h');
-    expect(text).toContain('nothing was aborted');
-    expect(text).toContain(
-      'aws ssm put-parameter --name /glacier-sweeper/older-than --overwrite --value 7d --region us-east-1',
-    );
-  });
-
-  it('accepts the full parameter name, as the settings parser writes it', () => {
-    const { text } = renderAlert(
-      { parameter: '/glacier-sweeper/max-aborts', message: 'max-aborts = "-1": must be a whole number' },
-      alertCtx,
-    );
-    expect(text).toContain('Parameter: /glacier-sweeper/max-aborts\n');
-    expect(text).toContain('put-parameter --name /glacier-sweeper/max-aborts --overwrite --value 1000');
-  });
-
-  it('says an environment variable is fixed by redeploying, not in SSM', () => {
-    const { text } = renderAlert(
-      { parameter: 'SWEEPER_TOPIC_ARN', message: 'SWEEPER_TOPIC_ARN is not set' },
-      alertCtx,
-    );
-    expect(text).toContain('SWEEPER_TOPIC_ARN is an environment variable of the function');
-    expect(text).not.toContain('aws ssm');
-  });
-
-  it('points to the parameter list when the parameter is unknown or from the event', () => {
-    const { text } = renderAlert(
-      { parameter: 'event.vaults', message: 'vault "x" is not configured' },
-      alertCtx,
-    );
-    expect(text).toContain('Parameter: event.vaults');
-    expect(text).not.toContain('put-parameter');
-    expect(text).toContain('aws ssm get-parameters-by-path --path /glacier-sweeper');
-  });
-
-  it('keeps a hostile message out of the subject and bounded in the text', () => {
-    const { subject, text } = renderAlert(
-      { parameter: 'exclude', message: `bad\x1b[2J\u202e${'x'.repeat(100_000)}` },
-      { ...alertCtx, region: 'r\n'.repeat(50) },
-    );
-    expect(subject.length).toBeLessThan(100);
-    expect(subject).toMatch(/^[\x20-\x7e]+$/);
-    // Newlines are the text's own line breaks; nothing else from the control ranges may appear.
-    expect(text.replaceAll('\n', ' ')).not.toMatch(CONTROL);
-    expect(text.length).toBeLessThan(10_000);
   });
 });

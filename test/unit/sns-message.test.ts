@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderSubject, renderText } from '../../lambda/core/report-text';
+import { GLACIER_MAX_DESCRIPTION_CHARS } from '../../lambda/core/defaults';
+import { renderSubject } from '../../lambda/core/report-subject';
+import { renderText } from '../../lambda/core/report-text';
 import { cleanText } from '../../lambda/core/sanitize';
 import {
   attributeBytes,
   buildAlertMessage,
   buildReportMessage,
-  MAX_PUBLISHED_DESCRIPTION_CHARS,
   type PublishedReport,
   SNS_MAX_MESSAGE_BYTES,
   trimForResponse,
@@ -42,7 +43,7 @@ function expectFaithfulTrim(original: SweepReport, published: PublishedReport): 
   const byName = new Map(original.vaults.map((v) => [v.vault, v]));
   for (const v of published.vaults) {
     const source = byName.get(v.vault);
-    expect(source).toBeDefined();
+    expect(source?.vault).toBe(v.vault);
     if (!source) continue;
     for (const field of [
       'scanned',
@@ -106,7 +107,7 @@ describe('buildReportMessage', () => {
     // Nothing needed trimming, so subscribers get the whole report.
     expect(out.published).toEqual(report);
     expect(out.published).not.toHaveProperty('vaultsOmitted');
-    expect(out.subject).toBe(renderSubject(report, ctx));
+    expect(out.subject).toBe(renderSubject(report));
     expect(out.messageStructure).toBe('json');
     expect(out.attributes).toEqual({ kind: 'report', action: 'abort' });
   });
@@ -116,7 +117,7 @@ describe('buildReportMessage', () => {
     const { published } = buildReportMessage(sweepReport([vaultReport('alpha', { stale })]), ctx);
     const description = published.vaults[0]?.staleUploads[0]?.description ?? '';
     expect(description.startsWith('a bxxx')).toBe(true);
-    expect(Array.from(description)).toHaveLength(MAX_PUBLISHED_DESCRIPTION_CHARS);
+    expect(Array.from(description)).toHaveLength(GLACIER_MAX_DESCRIPTION_CHARS);
     expect(description.endsWith('…')).toBe(true);
   });
 
@@ -148,7 +149,7 @@ describe('buildReportMessage', () => {
         const source = report.vaults[i];
         const next = source?.staleUploads[k];
         if (!next) return v;
-        const entry = { ...next, description: cleanText(next.description, MAX_PUBLISHED_DESCRIPTION_CHARS) };
+        const entry = { ...next, description: cleanText(next.description, GLACIER_MAX_DESCRIPTION_CHARS) };
         return {
           ...v,
           staleUploads: [...v.staleUploads, entry],
@@ -271,7 +272,7 @@ describe('trimForResponse', () => {
 describe('buildAlertMessage', () => {
   const alertCtx = { region: 'us-east-1', account: '-', runId: 'req-9', prefix: '/glacier-sweeper' };
 
-  it('is a plain-text alert with kind=alert, defaulting action to report', () => {
+  it('is a plain-text alert with kind=alert and action=report (a stopped run aborts nothing)', () => {
     const out = buildAlertMessage(
       { parameter: 'action', message: 'action = "nuke": must be report or abort' },
       alertCtx,
@@ -280,11 +281,6 @@ describe('buildAlertMessage', () => {
     expect(out.message).toContain('Problem: action = "nuke": must be report or abort');
     expect(out.attributes).toEqual({ kind: 'alert', action: 'report' });
     expect(out).not.toHaveProperty('messageStructure');
-  });
-
-  it('carries the configured action when known', () => {
-    const out = buildAlertMessage({ message: 'bad' }, { ...alertCtx, action: 'abort' });
-    expect(out.attributes).toEqual({ kind: 'alert', action: 'abort' });
   });
 });
 

@@ -156,7 +156,12 @@ describe('sweepVault', () => {
     );
     expect(api.listCalls('alpha')).toHaveLength(1);
     expect(report.complete).toBe(false);
-    expect(nextMarker).toBeDefined();
+    // The marker of page 2, where the next invocation resumes.
+    const page1 = await new FakeVaultApi()
+      .addVault('alpha', mixed(), [5])
+      .listUploadsPage('alpha', undefined);
+    expect(page1.marker).toEqual(expect.any(String));
+    expect(nextMarker).toBe(page1.marker);
     expect(api.aborted).toEqual([]);
   });
 

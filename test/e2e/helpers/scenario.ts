@@ -5,6 +5,7 @@ import { DEFAULT_SSM_PREFIX } from '../../../lambda/core/defaults';
 import type { SweepReport } from '../../../lambda/core/types';
 import type { Emulator, PublishedMessage, RecordedRequest, SeedParameter } from '../../../local/emulator';
 import { invokeLocally, type LocalInvokeOptions, type LocalInvokeResult } from '../../../local/invoke';
+import { expectValidReport } from './report-schema';
 
 export const TOPIC = 'glacier-sweeper-reports';
 
@@ -37,7 +38,7 @@ export function sweep(
 export function reportOf(result: LocalInvokeResult): SweepReport {
   if (result.error) throw result.error;
   if (!result.report) throw new Error('the handler returned no report');
-  return result.report;
+  return expectValidReport(result.report);
 }
 
 /** Requests the emulator saw, counted by `SERVICE Operation`. */

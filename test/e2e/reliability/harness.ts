@@ -12,6 +12,7 @@ import {
 } from '../../../local/invoke';
 // The oracle reads dates with its own parser: the one under test would agree with its own bugs.
 import { referenceCreationMs } from '../../unit/helpers/creation-dates';
+import { expectValidReport, parseReport } from '../helpers/report-schema';
 
 export const TOPIC = 'glacier-sweeper-reliability';
 export const DAY_MS = 86_400_000;
@@ -91,7 +92,7 @@ export function run(
 export function reportOf(result: LocalInvokeResult): SweepReport {
   if (result.error) throw result.error;
   if (!result.report) throw new Error('the handler returned no report');
-  return result.report;
+  return expectValidReport(result.report);
 }
 
 const aborts = (requests: readonly RecordedRequest[]) =>
@@ -235,7 +236,7 @@ export function sweepable(emu: Emulator, vaults: readonly string[], maxAttempts 
 export function publishedReport(message: PublishedMessage): SweepReport {
   const sqs = message.structured?.sqs;
   if (typeof sqs !== 'string') throw new Error('published message has no sqs entry');
-  return JSON.parse(sqs) as SweepReport;
+  return parseReport(sqs);
 }
 
 export function reports(emu: Emulator): PublishedMessage[] {

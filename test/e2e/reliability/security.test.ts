@@ -67,7 +67,7 @@ function seedHostile(): string {
 }
 
 function expectSafeText(message: PublishedMessage, text: string): void {
-  expect(message.subject).toBeDefined();
+  expect(message.subject).toMatch(/^glacier-sweeper: /);
   expect(message.subject?.length).toBeLessThan(100);
   expect(unsafeCharacters(message.subject ?? '', false)).toEqual([]);
   expect(unsafeCharacters(text, true)).toEqual([]);
@@ -207,7 +207,9 @@ describe('outside text in the log', () => {
     const topicArn = seedOutsideText();
     emu.setFaults({ rules: [{ service: 'sns', fault: 'error' }] });
     const result = await run(emu, topicArn);
-    expect(result.error).toBeDefined();
+    expect(result.error?.message).toMatch(
+      /^glacier-sweeper: the report of run \S+ could not be published to /,
+    );
     const whole = messagesOf(result.logger.lines, 'report could not be published; the whole report follows');
     expect(whole).toHaveLength(1);
     expect(unsafeInLog(result.logger.lines)).toEqual([]);

@@ -10,7 +10,8 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
-import { METRIC_NAMESPACE, PARAM, SERVICE_NAME } from '../../../lambda/core/defaults';
+import { METRIC_NAMESPACE, PARAM, type ParamKey, SERVICE_NAME } from '../../../lambda/core/defaults';
+import { ssmParameterName } from '../../../lambda/core/ssm-names';
 import type { RunLogger } from '../../../lambda/run';
 
 export const REGION = 'us-east-1';
@@ -76,13 +77,13 @@ export function named(name: string, message: string): Error {
   return Object.assign(error, { $fault: 'client', $metadata: { httpStatusCode: 400 } });
 }
 
-export type ParamValues = Partial<Record<keyof typeof PARAM, string>>;
+export type ParamValues = Partial<Record<ParamKey, string>>;
 
 /** Answers GetParameters with these parameters; every other name asked for is an InvalidParameter. */
 export function serveParameters(ssm: AnyStub, values: ParamValues, prefix = PREFIX): void {
   ssm.on(GetParametersCommand).callsFake(async (input: { Names?: string[] }) => {
     const byName = new Map<string, string>(
-      Object.entries(values).map(([key, value]) => [`${prefix}/${PARAM[key as keyof typeof PARAM]}`, value]),
+      Object.entries(values).map(([key, value]) => [ssmParameterName(prefix, key as ParamKey), value]),
     );
     const names = input.Names ?? [];
     return {
