@@ -16,6 +16,7 @@ export default {
     'lambda/core/pattern.ts',
     'lambda/core/pattern-subset.ts',
     'lambda/core/vault-scope.ts',
+    'lambda/core/numbers.ts',
   ],
   checkers: [],
   // Stryker rewrites `extends` and `references` of the tsconfig it copies into its sandbox, parsing it

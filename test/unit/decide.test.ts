@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   isExcluded,
   judgeUpload,
@@ -50,6 +50,39 @@ describe('parseCreationDate', () => {
     '-002026-11-20T03:00:00Z',
     '+002026-11-20T03:00:00Z',
   ])('rejects %j, which Date.parse alone might accept', (text) => {
+    expect(parseCreationDate(text)).toBeUndefined();
+  });
+});
+
+describe('parseCreationDate with a lenient Date.parse', () => {
+  // Engines differ in what Date.parse accepts (V8 takes 2026-02-31 and 24:00 and rolls them over):
+  // the components are checked here, so no engine can turn month 13 into next January.
+  const LOOSE = /(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})/;
+  const lenientParse = (text: string): number => {
+    const m = LOOSE.exec(text);
+    if (!m) return Number.NaN;
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return Date.UTC(y, mo - 1, d, h, mi, s);
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    '2026-13-01T00:00:00Z',
+    '2026-00-10T00:00:00Z',
+    '2026-12-00T00:00:00Z',
+    '2026-12-10T10:60:00Z',
+    '2026-12-10T10:59:60Z',
+    '2026-12-10T10:00:00Z (UTC)',
+  ])('still refuses %j', (text) => {
+    vi.spyOn(Date, 'parse').mockImplementation(lenientParse);
+    expect(Number.isNaN(Date.parse(text))).toBe(false);
     expect(parseCreationDate(text)).toBeUndefined();
   });
 });

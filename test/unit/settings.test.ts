@@ -69,11 +69,15 @@ describe('parseSettings defaults', () => {
       action: ' abort ',
       accountId: ' 123456789012 ',
       notify: ' always ',
+      maxAborts: ' 5 ',
+      maxListParts: ' 10 ',
     });
     expect(settings.vaults).toEqual([{ name: 'a', olderThan: { text: '3d', ms: 3 * 86_400_000 } }]);
     expect(settings.action).toBe('abort');
     expect(settings.accountId).toBe('123456789012');
     expect(settings.notify).toBe('always');
+    expect(settings.maxAborts).toBe(5);
+    expect(settings.maxListParts).toBe(10);
   });
 
   it('reads * alone as every vault', () => {
@@ -226,6 +230,19 @@ describe('parseSettings rejects bad values, naming the parameter and the value',
       caught = error;
     }
     expect((caught as Error).message).toBe(message);
+  });
+
+  it.each<[RawSettings, string]>([
+    [
+      { vaults: 'a', maxAborts: 'lots' },
+      '/glacier-sweeper/max-aborts = "lots": must be a whole number of 0 or more',
+    ],
+    [
+      { vaults: 'a', maxListParts: '-5' },
+      '/glacier-sweeper/max-list-parts = "-5": must be a whole number of 0 or more',
+    ],
+  ])('says which numbers a count takes: %j', (raw, message) => {
+    expect(() => parse(raw)).toThrow(message);
   });
 
   it('quotes a bad value of up to 80 characters whole, and cuts a longer one', () => {
