@@ -32,6 +32,25 @@ export const PROP_KEYS = [
   'grantNamedVaultsOnly',
 ] as const satisfies readonly (keyof GlacierSweeperProps)[];
 
+/**
+ * Keys of the fleet app (`-c fleet=true`): the switch, the spoke's trust (organizationId, hubAccountId),
+ * the hub's props, and the optional StackSet of spokes. Refused without `-c fleet=true`.
+ */
+export const FLEET_KEYS = [
+  'fleet',
+  'organizationId',
+  'hubAccountId',
+  'accounts',
+  'excludeAccounts',
+  'abortAccounts',
+  'maxConcurrency',
+  'vaultsPerBatch',
+  'workerMaxPages',
+  'accountMessages',
+  'spokeOrganizationalUnitIds',
+  'spokeStackSetRegion',
+] as const;
+
 export interface SweeperContext {
   readonly props: GlacierSweeperProps;
   /** Regions to deploy to, one stack each; empty for one stack in the CLI's default region. */
@@ -42,14 +61,14 @@ type Lookup = (key: string) => unknown;
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
 
-function text(key: string, value: unknown): string | undefined {
+export function text(key: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   throw invalidProp(key, `${key}: expected a string, got ${typeof value}`);
 }
 
 /** `-c a=x,y` gives a string; cdk.json may hold an array. Either way a list of trimmed, non-empty items. */
-function list(key: string, value: unknown): string[] | undefined {
+export function list(key: string, value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value)
     ? value.map((item) => text(key, item) ?? '')
@@ -77,7 +96,7 @@ function timeout(value: unknown): Duration | undefined {
 }
 
 /** `-c key=true` gives a string, cdk.json a boolean. */
-function flag(key: string, value: unknown): boolean | undefined {
+export function flag(key: string, value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;
   const raw = text(key, value)?.trim();
   if (raw === undefined) return undefined;
@@ -140,8 +159,8 @@ function closestKey(key: string, known: readonly string[]): string | undefined {
  * would otherwise be ignored silently, leaving a default in place: refuse it, naming what is read.
  * Only this app's own reading does this; the construct takes props, and a consumer's app its own keys.
  */
-function rejectUnknownKeys(keys: readonly string[]): void {
-  const known = [...PROP_KEYS, 'regions'];
+export function rejectUnknownKeys(keys: readonly string[]): void {
+  const known = [...PROP_KEYS, 'regions', ...FLEET_KEYS];
   for (const key of keys) {
     if (known.includes(key) || isCdkKey(key)) continue;
     const meant = closestKey(key, known);

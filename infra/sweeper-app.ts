@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readSweeperContext } from './context';
+import { invalidProp } from './constructs/resolve-props';
+import { FLEET_KEYS, readSweeperContext } from './context';
 import { GlacierSweeperStack } from './sweeper-stack';
 
 /** The CloudFormation stack name, the same in every region, whichever way the app is deployed. */
@@ -27,6 +28,10 @@ export function buildSweeperApp(app: App): GlacierSweeperStack[] {
     (key) => app.node.tryGetContext(key),
     Object.keys(app.node.getAllContext()),
   );
+  for (const key of Object.keys(app.node.getAllContext())) {
+    if (key !== 'fleet' && (FLEET_KEYS as readonly string[]).includes(key))
+      throw invalidProp(key, `${key} is a fleet setting: add -c fleet=true, or leave it out`);
+  }
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   // No regions: one stack in the CLI's default region (CDK_DEFAULT_REGION, possibly unset).
   const regions = context.regions.length === 0 ? [undefined] : context.regions;

@@ -32,6 +32,11 @@ description full of control characters and a terminal escape, one upload with a 
 CreationDate), and a configured vault 'archive-2019' that does not exist.
 
 Options:
+  --fleet     fleet mode instead: the synthesized Step Functions state machine of the fleet hub
+              on aws-local-stepfunctions, its tasks bound to the real handlers, against the
+              emulator with 3 accounts × 2 regions (one account's spoke role denied, one vault
+              tagged glacier-sweeper=skip, one vault of 20,000 uploads swept over 3 worker
+              invocations); prints the fleet email and a summary (with --abort: aborts, max-aborts 50)
   --abort     abort the stale uploads (default: report only), then check from the emulator's
               state that every young upload is still there
   --quiet-period DURATION
@@ -414,7 +419,13 @@ export async function demoMain(
   write: (s: string) => void,
   writeError: (s: string) => void,
 ): Promise<number> {
-  let values: { abort?: boolean; verbose?: boolean; help?: boolean; 'quiet-period'?: string };
+  let values: {
+    abort?: boolean;
+    verbose?: boolean;
+    help?: boolean;
+    fleet?: boolean;
+    'quiet-period'?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -422,6 +433,7 @@ export async function demoMain(
       allowPositionals: false,
       options: {
         abort: { type: 'boolean', default: false },
+        fleet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         'quiet-period': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -434,6 +446,12 @@ export async function demoMain(
   if (values.help) {
     write(`${DEMO_HELP}\n`);
     return 0;
+  }
+  if (values.fleet) {
+    const { runFleetDemo } = await import('./fleet/demo');
+    const { exitCode, emulator } = await runFleetDemo({ abort: values.abort ?? false, write });
+    await emulator.stop();
+    return exitCode;
   }
   const quietPeriod = values['quiet-period'];
   if (quietPeriod !== undefined && 'error' in parseDuration(quietPeriod)) {

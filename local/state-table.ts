@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -15,9 +16,9 @@ export interface LocalStateTable {
   /** `http://127.0.0.1:PORT`: set as AWS_ENDPOINT_URL_DYNAMODB. */
   readonly url: string;
   readonly tableName: string;
-  /** Creates the table (as the stack does: key `pk`). */
+  /** Creates the table (as the stack does: key `pk`) and waits until it is ACTIVE. */
   create(): Promise<void>;
-  /** Deletes the table, as an operator or an accident might. */
+  /** Deletes the table, as an operator or an accident might, and waits until it is gone. */
   drop(): Promise<void>;
   /** Every item, for tests and the demo. */
   items(): Promise<Record<string, unknown>[]>;
@@ -60,6 +61,22 @@ export async function startStateTable(tableName = LOCAL_STATE_TABLE): Promise<Lo
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
+  // dynalite answers CreateTable while the table is CREATING and DeleteTable while it is DELETING, and
+  // finishes on a timer: a request right after could still meet the old state.
+  const settled = async (done: (status: string | undefined) => boolean): Promise<void> => {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const status = await client
+        .send(new DescribeTableCommand({ TableName: tableName }))
+        .then((out) => out.Table?.TableStatus ?? 'UNKNOWN')
+        .catch((error: unknown) => {
+          if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+          throw error;
+        });
+      if (done(status)) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`local state table ${tableName} did not settle`);
+  };
   const table: LocalStateTable = {
     url,
     tableName,
@@ -72,9 +89,11 @@ export async function startStateTable(tableName = LOCAL_STATE_TABLE): Promise<Lo
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      await settled((status) => status === 'ACTIVE');
     },
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
+      await settled((status) => status === undefined);
     },
     items: async () => {
       const out = await client.send(new ScanCommand({ TableName: tableName }));

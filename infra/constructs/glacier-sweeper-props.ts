@@ -10,8 +10,8 @@ import type { Action, Notify } from '../../lambda/core/types';
  * deploy. CloudFormation writes a parameter only when its value in the template changes: a deploy with
  * unchanged props leaves a hand-edited parameter alone, but changing the prop overwrites the hand edit.
  *
- * Every prop is validated at synth by the same parsers the function uses (`lambda/core/settings.ts`);
- * a bad value fails synth with `GlacierSweeper: invalid prop <name>: …`.
+ * Every prop is validated at synth by the same parsers the function uses; a bad value fails synth
+ * with `GlacierSweeper: invalid prop <name>: …`.
  */
 export interface GlacierSweeperProps {
   /**
@@ -28,14 +28,14 @@ export interface GlacierSweeperProps {
    * Initial `older-than` parameter: the default threshold, a whole number and a unit `m`, `h`, `d`
    * or `w`, from 24h to 3650d.
    *
-   * @default '7d' (DEFAULT_OLDER_THAN)
+   * @default '7d'
    */
   readonly olderThan?: string;
 
   /**
    * Initial `action` parameter: `report` or `abort`.
    *
-   * @default 'report' (DEFAULT_ACTION)
+   * @default 'report'
    */
   readonly action?: Action;
 
@@ -44,21 +44,22 @@ export interface GlacierSweeperProps {
    * function's own. Another account must be listed in `vaultAccountIds` (the IAM grant) and must grant
    * the function's role in its vault access policies.
    *
-   * @default '-' (DEFAULT_ACCOUNT_ID)
+   * @default '-'
    */
   readonly accountId?: string;
 
   /**
    * Initial `max-aborts` parameter: most aborts in one run; past it the run only reports.
    *
-   * @default 1000 (DEFAULT_MAX_ABORTS)
+   * @default 1000
    */
   readonly maxAborts?: number | string;
 
   /**
-   * Initial `exclude` parameter: a JavaScript regular expression (at most 256 characters) searched in
-   * each upload's description and id; a match is never touched. SSM has no empty parameters, so the
-   * parameter is created only when this prop is set; the function treats an absent one as none.
+   * Initial `exclude` parameter: a pattern in RE2 syntax (the subset the README lists, at most 256
+   * characters), matched in linear time and searched in each upload's description and id; a match is
+   * never touched. SSM has no empty parameters, so the parameter is created only when this prop is
+   * set; the function treats an absent one as none.
    *
    * @default - no `exclude` parameter
    */
@@ -67,7 +68,7 @@ export interface GlacierSweeperProps {
   /**
    * Initial `notify` parameter: `findings` (publish when something is stale or failed) or `always`.
    *
-   * @default 'findings' (DEFAULT_NOTIFY)
+   * @default 'findings'
    */
   readonly notify?: Notify;
 
@@ -86,7 +87,7 @@ export interface GlacierSweeperProps {
    * Initial `max-list-parts` parameter: most upload part listings (Glacier ListParts calls, one
    * measurement per stale upload) in one run.
    *
-   * @default 2000 (DEFAULT_MAX_LIST_PARTS)
+   * @default 2000
    */
   readonly maxListParts?: number | string;
 
@@ -121,7 +122,7 @@ export interface GlacierSweeperProps {
    * SSM path holding the parameters (leading slash, no trailing slash). Two sweepers in one account
    * and region need different prefixes.
    *
-   * @default '/glacier-sweeper' (DEFAULT_SSM_PREFIX)
+   * @default '/glacier-sweeper'
    */
   readonly ssmPrefix?: string;
 
@@ -161,20 +162,20 @@ export interface GlacierSweeperProps {
 
   /**
    * How many vaults one run sweeps at once, passed to the function as `SWEEPER_VAULT_CONCURRENCY`:
-   * a whole number from 1 to 32 (MAX_VAULT_CONCURRENCY; beyond it Glacier only throttles). Each vault
+   * a whole number from 1 to 32 (beyond it Glacier only throttles). Each vault
    * in flight lists its pages and aborts in turn, so the request rate on the account grows with it
    * (times `abortConcurrency` while aborting).
    *
-   * @default 4 (DEFAULT_VAULT_CONCURRENCY)
+   * @default 4
    */
   readonly vaultConcurrency?: number;
 
   /**
    * How many aborts one vault has in flight at once, passed to the function as
-   * `SWEEPER_ABORT_CONCURRENCY`: a whole number from 1 to 64 (MAX_ABORT_CONCURRENCY). Up to
+   * `SWEEPER_ABORT_CONCURRENCY`: a whole number from 1 to 64. Up to
    * `vaultConcurrency` × this many abort requests run together.
    *
-   * @default 8 (DEFAULT_ABORT_CONCURRENCY)
+   * @default 8
    */
   readonly abortConcurrency?: number;
 
@@ -201,7 +202,7 @@ export interface GlacierSweeperProps {
   readonly vaultAccountIds?: readonly string[];
 
   /**
-   * Optional JavaScript regular expression on vault names, passed to the function as
+   * A pattern in RE2 syntax (the subset the README lists) on vault names, passed to the function as
    * `SWEEPER_VAULT_PATTERN`: `*` then expands only to matching vaults. A simple anchored literal
    * pattern (`^backup-`, `^backup-.*$`, `^archive$`) also narrows the IAM grant to those vault names;
    * any other pattern keeps the grant at every vault of `vaultAccountIds` and relies on the run-time

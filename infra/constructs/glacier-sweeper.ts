@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -25,6 +23,7 @@ import {
 } from '../../lambda/core/defaults';
 import { ssmParameterName } from '../../lambda/core/ssm-names';
 import { type AlarmKey, createAlarms } from './alarms';
+import { bundledFunction } from './bundled-function';
 import { createDashboard } from './dashboard';
 import type { GlacierSweeperProps } from './glacier-sweeper-props';
 import {
@@ -37,21 +36,9 @@ import {
 } from './permissions';
 import { type ResolvedProps, resolveProps } from './resolve-props';
 
-/** Credential providers the default chain imports dynamically, after fromEnv: never reached in Lambda. */
-export const UNREACHED_CREDENTIAL_PROVIDERS = [
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity',
-  '@aws-sdk/credential-provider-login',
-  '@aws-sdk/token-providers',
-  '@aws-sdk/nested-clients',
-];
-
 export type { AlarmKey } from './alarms';
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { UNREACHED_CREDENTIAL_PROVIDERS } from './lambda-bundling';
 
 /** The SWEEPER_VAULT_METRICS value, typed against the contract's list of modes. */
 const vaultMetricsMode = (on: boolean): (typeof VAULT_METRICS_MODES)[number] => (on ? 'on' : 'off');
@@ -59,23 +46,36 @@ const vaultMetricsMode = (on: boolean): (typeof VAULT_METRICS_MODES)[number] => 
 /**
  * The whole sweeper: scheduled function, its settings in SSM, the encrypted topic it reports to, the
  * failure queue, the upload-history table, alarms and a dashboard. See {@link GlacierSweeperProps}.
- * Its permissions live in permissions.ts, its alarms in alarms.ts and its dashboard in dashboard.ts:
- * plain functions with this construct as scope, so every logical id stays this construct's.
+ * Its permissions, alarms and dashboard are built by plain functions with this construct as scope
+ * (permissions.ts, alarms.ts, dashboard.ts), so every logical id is this construct's.
  */
 export class GlacierSweeper extends Construct {
-  readonly function: NodejsFunction;
+  /**
+   * The scheduled function (Node.js 24, arm64, `index.handler`): bundled from source in a checkout of
+   * this repository, the package's pre-built bundle when installed from npm.
+   */
+  readonly function: lambda.Function;
+  /** The function's execution role, with every grant the sweep needs. */
   readonly role: iam.Role;
+  /** The function's log group: one line per stale upload and per abort, retained on stack deletion. */
   readonly logGroup: logs.LogGroup;
+  /** Where reports and alarms are published; subscribe here (or with `alertEmails`). */
   readonly topic: sns.Topic;
+  /** The customer-managed key encrypting the topic. */
   readonly topicKey: kms.Key;
   /** Schedule delivery failures and failed invocations (the function's on-failure destination). */
   readonly failureQueue: sqs.Queue;
   /** Upload history between runs, for `quiet-period` (SWEEPER_STATE_TABLE). */
   readonly stateTable: dynamodb.Table;
+  /** The EventBridge Scheduler schedule that invokes the function. */
   readonly schedule: scheduler.Schedule;
+  /** The SSM parameters under `ssmPrefix`, by setting; `exclude` and `quietPeriod` only when set. */
   readonly parameters: Readonly<Partial<Record<ParamKey, ssm.StringParameter | ssm.StringListParameter>>>;
+  /** The alarms, each publishing to the topic, by {@link AlarmKey}. */
   readonly alarms: Readonly<Record<AlarmKey, cloudwatch.Alarm>>;
+  /** The CloudWatch dashboard of the run totals and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The SSM path of the parameters, as resolved from the `ssmPrefix` prop. */
   readonly ssmPrefix: string;
 
   constructor(scope: Construct, id: string, props: GlacierSweeperProps = {}) {
@@ -140,13 +140,8 @@ export class GlacierSweeper extends Construct {
 
     this.parameters = this.createParameters(config);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = bundledFunction(this, 'Function', 'sweeper', {
       description: 'Reports or aborts stale in-progress multipart uploads in S3 Glacier vaults',
-      entry: `${REPO_ROOT}lambda/handler.ts`,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: config.memorySize,
       timeout: config.timeout,
@@ -173,22 +168,6 @@ export class GlacierSweeper extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        // Ship the SDK version the tests ran against, not whatever the runtime carries.
-        bundleAwsSDK: true,
-        // Lambda hands the function its credentials in environment variables, so the default chain
-        // stops at fromEnv: the providers after it (and the STS/SSO clients they carry, ~90 KB of the
-        // bundle) are only ever reached through dynamic import() and are left out.
-        externalModules: UNREACHED_CREDENTIAL_PROVIDERS,
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // Local esbuild only: there is no Docker to fall back to.
-        forceDockerBundling: false,
       },
     });
 

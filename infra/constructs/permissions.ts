@@ -152,8 +152,15 @@ function grantUploadActions(scope: Construct, role: iam.Role, config: ResolvedPr
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ListMeasureAndAbortUploads',
-      // ListParts measures each stale upload (bytes at stake, activity fingerprint).
-      actions: ['glacier:ListMultipartUploads', 'glacier:ListParts', 'glacier:AbortMultipartUpload'],
+      // ListParts measures each stale upload (bytes at stake, activity fingerprint); ListTagsForVault
+      // (resource type vault, Service Authorization Reference) finds the glacier-sweeper=skip tag,
+      // once per vault per run, before anything is listed.
+      actions: [
+        'glacier:ListMultipartUploads',
+        'glacier:ListParts',
+        'glacier:AbortMultipartUpload',
+        'glacier:ListTagsForVault',
+      ],
       resources: uploadResources,
     }),
   );

@@ -26,6 +26,8 @@ export const jitteredBackoff = (attempt: number): number =>
 
 export interface ClientOptions {
   readonly region?: string | undefined;
+  /** A named profile of the shared config and credentials files (the CLI's --profile); else AWS_PROFILE. */
+  readonly profile?: string | undefined;
   /** Overrides AWS_ENDPOINT_URL_* (the CLI's --endpoint-url). */
   readonly endpoint?: string | undefined;
   readonly retryPolicy?: RetryPolicy;
@@ -47,10 +49,14 @@ export interface Clients {
   readonly dynamodb: DynamoDBClient;
 }
 
-/** Builds the clients with one configuration; called once per container, never at import time. */
-export function createClients(options: ClientOptions = {}): Clients {
-  const config = {
+/**
+ * The one client configuration (region, profile, endpoint, retries, timeouts), for the clients below
+ * and for a client built elsewhere so that it behaves the same (the CLI's STS client).
+ */
+export function clientConfig(options: ClientOptions = {}) {
+  return {
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...retryConfig(options.retryPolicy ?? RETRY_POLICY, options.maxAttempts ?? MAX_ATTEMPTS),
     requestHandler: {
@@ -60,6 +66,11 @@ export function createClients(options: ClientOptions = {}): Clients {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/** Builds the clients with one configuration; called once per container, never at import time. */
+export function createClients(options: ClientOptions = {}): Clients {
+  const config = clientConfig(options);
   return {
     glacier: new GlacierClient(config),
     sns: new SNSClient(config),

@@ -25,6 +25,7 @@ function toItem(key: string, history: UploadHistory): Record<string, AttributeVa
     fingerprint: { S: history.fingerprint },
   };
   for (const field of NUMBER_FIELDS) item[field] = { N: String(history[field]) };
+  if (history.runId !== undefined) item.runId = { S: history.runId };
   return item;
 }
 
@@ -38,7 +39,12 @@ function fromItem(item: Record<string, AttributeValue>): UploadHistory | undefin
     if (!Number.isFinite(n)) return undefined;
     numbers[field] = n;
   }
-  return { fingerprint, ...(numbers as Record<(typeof NUMBER_FIELDS)[number], number>) };
+  const runId = item.runId?.S;
+  return {
+    fingerprint,
+    ...(numbers as Record<(typeof NUMBER_FIELDS)[number], number>),
+    ...(runId === undefined ? {} : { runId }),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   type GlacierClient,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  ListTagsForVaultCommand,
   ListVaultsCommand,
 } from '@aws-sdk/client-glacier';
 import { LIST_PAGE_SIZE } from '../core/defaults';
@@ -67,7 +68,17 @@ export class GlacierVaultApi implements VaultApi {
         treeHash: part.SHA256TreeHash ?? '',
       })),
       marker: out.Marker ? out.Marker : undefined,
+      createdAt: out.CreationDate ?? undefined,
+      description: out.ArchiveDescription ?? undefined,
     };
+  }
+
+  async listVaultTags(vault: string): Promise<Readonly<Record<string, string>>> {
+    const out = await this.client.send(
+      new ListTagsForVaultCommand({ accountId: this.accountId, vaultName: vault }),
+      this.options,
+    );
+    return out.Tags ?? {};
   }
 
   async abortUpload(vault: string, uploadId: string): Promise<'aborted' | 'gone'> {

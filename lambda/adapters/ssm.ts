@@ -20,3 +20,30 @@ export async function readSettings(client: SSMClient, prefix: string): Promise<R
   }
   return raw;
 }
+
+/** GetParameters takes at most ten names a call. */
+export const GET_PARAMETERS_MAX_NAMES = 10;
+
+/**
+ * Reads the named parameters in as few GetParameters calls as their count allows (ten names each: the
+ * hub's twelve take two). Returns values by name; an absent parameter is simply missing.
+ */
+export async function readParameters(
+  client: SSMClient,
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < names.length; i += GET_PARAMETERS_MAX_NAMES) {
+    const out = await client.send(
+      new GetParametersCommand({
+        Names: names.slice(i, i + GET_PARAMETERS_MAX_NAMES),
+        WithDecryption: false,
+      }),
+    );
+    for (const parameter of out.Parameters ?? []) {
+      if (parameter.Name !== undefined && parameter.Value !== undefined)
+        values.set(parameter.Name, parameter.Value);
+    }
+  }
+  return values;
+}

@@ -24,6 +24,11 @@ export interface UploadHistory {
   readonly seenCount: number;
   /** Epoch seconds (DynamoDB TTL). DynamoDB deletes expired items lazily, so readers check it too. */
   readonly ttl: number;
+  /**
+   * The run that wrote the record (fleet mode). A fleet run can outlast the quiet period, so a record
+   * its own run wrote is never "an earlier run": the run cannot prove its own first sighting idle.
+   */
+  readonly runId?: string;
 }
 
 /** Remembers uploads between runs. `put` is conditional on `previous` still being what is stored. */
@@ -97,6 +102,7 @@ export function judgeActivity(
   observed: PartsFingerprint | undefined,
   quietPeriodMs: number,
   now: number,
+  runId?: string,
 ): ActivityVerdict {
   if (observed === undefined) {
     return {
@@ -106,7 +112,8 @@ export function judgeActivity(
     };
   }
   const previous = liveHistory(history, now);
-  if (previous === undefined || previous.lastSeen >= now) {
+  const ownRun = runId !== undefined && previous?.runId === runId;
+  if (previous === undefined || previous.lastSeen >= now || ownRun) {
     return { idle: false, eligibleAt: now + quietPeriodMs, reason: 'first seen by this run' };
   }
   if (previous.fingerprint !== observed.fingerprint) {
@@ -122,6 +129,7 @@ export function nextHistory(
   history: UploadHistory | undefined,
   observed: PartsFingerprint,
   now: number,
+  runId?: string,
 ): UploadHistory {
   const ttl = Math.ceil((now + STATE_TTL_DAYS * 86_400_000) / 1000);
   const previous = liveHistory(history, now);
@@ -135,5 +143,6 @@ export function nextHistory(
     bytes: observed.bytes,
     seenCount: (previous?.seenCount ?? 0) + 1,
     ttl,
+    ...(runId === undefined ? {} : { runId }),
   };
 }

@@ -89,3 +89,24 @@ export const METRICS = {
 } as const;
 
 export const SERVICE_NAME = 'glacier-sweeper';
+
+/**
+ * Fleet mode's own SSM parameters, beside the single-account ones (PARAM, less `account-id`) under
+ * the hub's prefix. Apart from PARAM so the single-account stack keeps reading its nine names in one
+ * GetParameters call; the hub reads its twelve in two (GetParameters takes at most ten names).
+ */
+export const FLEET_PARAM = {
+  accounts: 'accounts',
+  excludeAccounts: 'exclude-accounts',
+  abortAccounts: 'abort-accounts',
+  regions: 'regions',
+} as const;
+export type FleetParamKey = keyof typeof FLEET_PARAM;
+/** `accounts` = this word: every ACTIVE account of the Organization (ListAccounts, every page). */
+export const ACCOUNTS_ORGANIZATION = 'organization';
+/**
+ * Most account × region targets in one run. The target list travels inline in the state (Plan's
+ * output, the Distributed Maps' items) and Step Functions caps a state's payload at 256 KiB; at about
+ * 60 bytes per target, 2,000 leave room for the rest. Past it, a configuration error names the count.
+ */
+export const MAX_FLEET_TARGETS = 2000;

@@ -20,6 +20,14 @@ export interface TextContext {
   readonly account: string;
   /** How the reader turns aborts on, said in report mode. @default the `action` parameter (the Lambda) */
   readonly enableAbort?: string;
+  /**
+   * Where the reader finds what the text leaves out, said after each "…and N more" and when the text
+   * is cut. @default the JSON report of the SNS message and the function's log (the email); the CLI
+   * says `--json`.
+   */
+  readonly moreHint?: string;
+  /** Upload ids whole (the CLI's `--wide`). @default false: shortened to `first8…last10`, to keep the email narrow */
+  readonly wideIds?: boolean;
 }
 
 /**
@@ -39,7 +47,10 @@ const MAX_ERROR_LINE_CHARS = 300;
 const DESCRIPTION_COLUMN_CHARS = 40;
 /** Width of the REASON column (pending and failed rows); the JSON report and the log have it all. */
 const REASON_COLUMN_CHARS = 60;
-const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log.";
+const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log";
+const CUT_TAIL = '…(text cut to fit the message: see the JSON report and the log)';
+/** A bound on a whole upload id in the text (Glacier's are 92 characters), as `shortId` bounds its input. */
+const MAX_UPLOAD_ID_CHARS = 1000;
 
 /**
  * The plain-text email (also the `default` entry of the SNS message). Everything that came from Glacier
@@ -81,13 +92,15 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   lines.push(summary.join(SEP));
   lines.push(...explanations(report, ctx));
 
-  lines.push('', ...vaultSection(report));
-  lines.push(...staleSection(report));
-  lines.push(...anomalySection(report));
-  lines.push(...errorSection(report));
+  const hint = `${ctx.moreHint ?? MORE_HINT}.`;
+  lines.push('', ...vaultSection(report, hint));
+  const idCell = ctx.wideIds ? (id: string) => cleanText(id, MAX_UPLOAD_ID_CHARS) : shortId;
+  lines.push(...staleSection(report, hint, idCell));
+  lines.push(...anomalySection(report, hint, idCell));
+  lines.push(...errorSection(report, hint));
   lines.push('', `Run id ${cleanText(report.runId, 100)}${SEP}finished ${utcMinute(report.finishedAt)} UTC`);
 
-  return boundText(lines);
+  return boundText(lines, ctx.moreHint === undefined ? CUT_TAIL : `…(text cut: ${ctx.moreHint})`);
 }
 
 function explanations(report: SweepReport, ctx: TextContext): string[] {
@@ -180,6 +193,7 @@ function wouldWait(report: SweepReport): number {
 }
 
 function vaultStatus(v: VaultReport): string {
+  if (v.skippedByTag === true) return 'skipped: tagged glacier-sweeper=skip';
   if (v.error !== null && v.error !== undefined)
     return `error: ${cleanText(v.error, MAX_STATUS_ERROR_CHARS)}`;
   return v.complete ? 'complete' : 'incomplete';
@@ -195,7 +209,7 @@ export function vaultPriority(v: VaultReport): number {
   return 5;
 }
 
-function vaultSection(report: SweepReport): string[] {
+function vaultSection(report: SweepReport, hint: string): string[] {
   if (report.vaults.length === 0) return ['No vaults were swept.'];
   const t = report.totals;
   const shown =
@@ -234,7 +248,7 @@ function vaultSection(report: SweepReport): string[] {
   const rest = report.vaults.length - shown.length;
   if (rest > 0) {
     out.push(
-      `…and ${count(rest, 'more vault', 'more vaults')} (errors, failures and stale uploads listed first): ${MORE_HINT}`,
+      `…and ${count(rest, 'more vault', 'more vaults')} (errors, failures and stale uploads listed first): ${hint}`,
     );
   }
   return out;
@@ -245,7 +259,7 @@ interface StaleRow {
   entry: StaleUploadEntry;
 }
 
-function staleSection(report: SweepReport): string[] {
+function staleSection(report: SweepReport, hint: string, idCell: (id: string) => string): string[] {
   const t = report.totals;
   const listed = report.vaults.reduce((n, v) => n + v.staleUploads.length + v.staleUploadsOmitted, 0);
   const total = Math.max(t.stale, listed);
@@ -267,13 +281,13 @@ function staleSection(report: SweepReport): string[] {
           ? [{ title: 'REASON', cell: (r: StaleRow) => cleanText(r.entry.reason, REASON_COLUMN_CHARS) }]
           : []),
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, DESCRIPTION_COLUMN_CHARS) },
-        { title: 'UPLOAD ID', cell: (r) => shortId(r.entry.uploadId) },
+        { title: 'UPLOAD ID', cell: (r) => idCell(r.entry.uploadId) },
       ],
       rows,
     ),
   );
   const more = total - rows.length;
-  if (more > 0) out.push(`…and ${more} more: ${MORE_HINT}`);
+  if (more > 0) out.push(`…and ${more} more: ${hint}`);
   return out;
 }
 
@@ -307,7 +321,7 @@ function oldestStale(vaults: readonly VaultReport[], limit: number): StaleRow[] 
   return heads.slice(0, limit);
 }
 
-function anomalySection(report: SweepReport): string[] {
+function anomalySection(report: SweepReport, hint: string, idCell: (id: string) => string): string[] {
   const listed = report.vaults.reduce((n, v) => n + v.anomalies.length + v.anomaliesOmitted, 0);
   const total = Math.max(report.totals.anomalies, listed);
   if (total === 0) return [];
@@ -331,17 +345,17 @@ function anomalySection(report: SweepReport): string[] {
           cell: (r) => (r.createdAt === null ? '(missing)' : cleanText(r.createdAt, 30) || '(blank)'),
         },
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.description, DESCRIPTION_COLUMN_CHARS) },
-        { title: 'UPLOAD ID', cell: (r) => shortId(r.uploadId) },
+        { title: 'UPLOAD ID', cell: (r) => idCell(r.uploadId) },
       ],
       rows,
     ),
   );
   const more = total - rows.length;
-  if (more > 0) out.push(`…and ${count(more, 'more anomaly', 'more anomalies')}: ${MORE_HINT}`);
+  if (more > 0) out.push(`…and ${count(more, 'more anomaly', 'more anomalies')}: ${hint}`);
   return out;
 }
 
-function errorSection(report: SweepReport): string[] {
+function errorSection(report: SweepReport, hint: string): string[] {
   const failed = report.vaults.filter((v) => v.error !== null && v.error !== undefined);
   const total = Math.max(report.totals.vaultErrors, failed.length);
   if (total === 0) return [];
@@ -351,15 +365,14 @@ function errorSection(report: SweepReport): string[] {
     out.push(`${vaultName(v.vault)}: ${cleanText(v.error, MAX_ERROR_LINE_CHARS)}`);
   }
   const more = total - Math.min(failed.length, MAX_ERROR_ROWS);
-  if (more > 0) out.push(`…and ${count(more, 'more vault error', 'more vault errors')}: ${MORE_HINT}`);
+  if (more > 0) out.push(`…and ${count(more, 'more vault error', 'more vault errors')}: ${hint}`);
   return out;
 }
 
 /** Belt and braces over the caps above: never let the text crowd the JSON out of the SNS message. */
-function boundText(lines: string[]): string {
+function boundText(lines: string[], tail: string): string {
   const text = lines.join('\n');
   if (jsonStringBytes(text) <= MAX_TEXT_BYTES) return text;
-  const tail = '…(text cut to fit the message: see the JSON report and the log)';
   let used = jsonStringBytes(tail) + 1;
   const kept: string[] = [];
   for (const line of lines) {

@@ -34,6 +34,8 @@ export interface VaultSurvey {
   readonly error: string | null;
   /** Where listing stopped (time or error): pass it back as `startMarker` to go on. */
   readonly nextMarker: string | undefined;
+  /** Only for a vault tagged `glacier-sweeper=skip`: never listed, never touched. */
+  readonly skippedByTag?: true;
 }
 
 /** Structured events while listing; the core never logs by itself. */

@@ -1,6 +1,7 @@
+import { SKIP_TAG_KEY, SKIP_TAG_VALUE } from '../fleet/names';
 import { act } from './act';
 import type { StateStore } from './activity';
-import { errorSummary } from './errors';
+import { errorSummary, isCancellation } from './errors';
 import { mapLimited, type ScheduleLimits } from './limit';
 import {
   createMeasurer,
@@ -235,6 +236,11 @@ async function surveyVaults(
     }
   };
   const surveys = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
+    const kept = await skipTagCheck(input.api, vault);
+    if (kept !== undefined) {
+      observer?.vaultListed?.({ vault: vault.name, scanned: 0, complete: kept.complete });
+      return kept;
+    }
     const survey = await surveyVault({
       api: input.api,
       vault,
@@ -379,6 +385,45 @@ function runReport(
     totals: totalsOf(vaults),
     vaults,
   };
+}
+
+/** True for a vault tagged `glacier-sweeper=skip` (the value compared trimmed and case-blind). */
+export function hasSkipTag(tags: Readonly<Record<string, string>>): boolean {
+  return tags[SKIP_TAG_KEY]?.trim().toLowerCase() === SKIP_TAG_VALUE;
+}
+
+/** A vault's survey before anything is listed: nothing found. */
+function emptySurvey(vault: VaultTarget, over: Partial<VaultSurvey>): VaultSurvey {
+  return {
+    vault: vault.name,
+    olderThan: vault.olderThan.text,
+    scanned: 0,
+    duplicates: 0,
+    stale: [],
+    anomalies: [],
+    complete: false,
+    outOfTime: false,
+    error: null,
+    nextMarker: undefined,
+    ...over,
+  };
+}
+
+/**
+ * One ListTagsForVault per vault per run, before any upload is listed: a vault tagged
+ * `glacier-sweeper=skip` is complete with nothing listed or touched. A vault whose tags cannot be read
+ * is a vault error: unsure whether it carries the skip tag, the sweep stays out of it. Undefined: list it.
+ */
+async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSurvey | undefined> {
+  let tags: Readonly<Record<string, string>>;
+  try {
+    tags = await api.listVaultTags(vault.name);
+  } catch (error) {
+    return isCancellation(error)
+      ? emptySurvey(vault, { outOfTime: true })
+      : emptySurvey(vault, { error: errorSummary(error) });
+  }
+  return hasSkipTag(tags) ? emptySurvey(vault, { complete: true, skippedByTag: true }) : undefined;
 }
 
 /**

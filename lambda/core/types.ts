@@ -36,6 +36,9 @@ export interface UploadedPart {
 export interface PartsPage {
   readonly parts: readonly UploadedPart[];
   readonly marker: string | undefined;
+  /** ListParts also says when the upload began and what it is: a pick is checked again against them. */
+  readonly createdAt?: string | undefined;
+  readonly description?: string | undefined;
 }
 
 /** The port the sweep needs from Glacier. Adapters translate, they never decide. */
@@ -47,6 +50,8 @@ export interface VaultApi {
   abortUpload(vault: string, uploadId: string): Promise<'aborted' | 'gone'>;
   /** Every vault name of the account in the region (all pages). */
   listVaultNames(): Promise<string[]>;
+  /** The vault's tags (ListTagsForVault): `glacier-sweeper=skip` keeps the sweeper out of it. */
+  listVaultTags(vault: string): Promise<Readonly<Record<string, string>>>;
 }
 
 /** Milliseconds since the epoch; injected so tests control time. */
@@ -137,6 +142,8 @@ export interface VaultReport extends OutcomeCounts {
   /** Stale uploads abort mode with these settings aborts in this run (the preview; see StaleUploadEntry). */
   wouldAbort: number;
   error: string | null;
+  /** Only on a vault tagged `glacier-sweeper=skip`: never listed, never touched. */
+  skippedByTag?: true;
   staleUploads: StaleUploadEntry[];
   staleUploadsOmitted: number;
   anomalies: AnomalyEntry[];
@@ -155,6 +162,8 @@ export interface ReportTotals extends OutcomeCounts {
   wouldAbort: number;
   anomalies: number;
   vaultErrors: number;
+  /** Vaults tagged `glacier-sweeper=skip`; present only when there is one. */
+  skippedByTag?: number;
 }
 
 export interface SweepReport {

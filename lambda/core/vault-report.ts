@@ -160,6 +160,7 @@ export function vaultReportOf(
     planComplete: vaultPlanComplete(survey, measurements),
     wouldAbort: staleUploads.filter((entry) => entry.wouldAbort).length,
     error: survey.error,
+    ...(survey.skippedByTag ? { skippedByTag: true as const } : {}),
     staleUploads,
     staleUploadsOmitted: 0,
     anomalies: survey.anomalies,
@@ -214,5 +215,6 @@ export function totalsOf(vaults: readonly VaultReport[]): ReportTotals {
     totals.anomalies += v.anomalies.length + v.anomaliesOmitted;
     if (v.error !== null) totals.vaultErrors += 1;
   }
-  return totals;
+  const skippedByTag = vaults.filter((v) => v.skippedByTag === true).length;
+  return skippedByTag > 0 ? { ...totals, skippedByTag } : totals;
 }

@@ -23,3 +23,8 @@ export const hubWorkerRoleArn = (partition: string, hubAccount: string): string 
   `arn:${partition}:iam::${hubAccount}:role/${HUB_WORKER_ROLE_NAME}`;
 export const spokeRoleArn = (partition: string, account: string): string =>
   `arn:${partition}:iam::${account}:role/${SPOKE_ROLE_NAME}`;
+
+/** The fleet's metric namespace: apart from the single-account stack's, so both can share an account. */
+export const FLEET_METRIC_NAMESPACE = 'GlacierSweeperFleet';
+/** The hub's state machine name, fixed so its Plan can list its own running executions by ARN. */
+export const FLEET_STATE_MACHINE_NAME = 'GlacierSweeperFleet';

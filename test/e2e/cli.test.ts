@@ -3,13 +3,19 @@
  * `bin/glacier-sweeper.mjs` as a subprocess (and through `npx`, as the README runs it).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { UploadMultipartPartCommand } from '@aws-sdk/client-glacier';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FLAGS } from '../../cli/args';
 import { type CliIo, EXIT_FINDINGS_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../cli/main';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
+import { type LocalStateTable, startStateTable } from '../../local/state-table';
 import { parseReport } from './helpers/report-schema';
+import { type SdkClients, sdkClients } from './helpers/sdk-clients';
 
 const run = promisify(execFile);
 const PACKAGE_VERSION = (
@@ -112,6 +118,31 @@ describe('glacier-sweeper scan, in-process', () => {
     // The CLI reads no SSM and publishes nothing.
     expect(emu.requests({ service: 'ssm' })).toHaveLength(0);
     expect(emu.published()).toHaveLength(0);
+  });
+
+  it("points at --json for what the table leaves out, not at the Lambda's subscribers and log", async () => {
+    seedMixed();
+    const { code, stdout } = await cli(['scan', '--vault', 'photos', ...at()]);
+
+    expect(code).toBe(EXIT_OK);
+    // 35 stale uploads, 20 rows in the table.
+    expect(stdout).toContain('…and 15 more: run with --json for the full report.');
+    expect(stdout).not.toMatch(/SQS|subscribers|function's log/);
+  });
+
+  it('--wide prints upload ids whole in the table; without it they are shortened', async () => {
+    const stale = seedMixed().filter((_, i) => i % 2 === 1);
+    const narrow = await cli(['scan', '--vault', 'photos', ...at()]);
+    const wide = await cli(['scan', '--vault', 'photos', '--wide', ...at()]);
+
+    expect([narrow.code, wide.code]).toEqual([EXIT_OK, EXIT_OK]);
+    const whole = (text: string) => stale.filter((id) => text.includes(id)).length;
+    const shortened = (text: string) =>
+      stale.filter((id) => text.includes(`${id.slice(0, 8)}…${id.slice(-10)}`)).length;
+    // The table shows the 20 oldest of the 35 stale uploads.
+    expect([whole(narrow.stdout), shortened(narrow.stdout)]).toEqual([0, 20]);
+    expect([whole(wide.stdout), shortened(wide.stdout)]).toEqual([20, 0]);
+    expect(wide.stdout).toMatch(/UPLOAD ID$/m);
   });
 
   it('--json prints the report as JSON with exact counts and per-vault thresholds', async () => {
@@ -237,6 +268,11 @@ describe('glacier-sweeper scan, in-process', () => {
   it.each([
     { args: ['scan', '--vault', 'photos', '--older-than', '3h'], names: '--older-than' },
     { args: ['scan', '--vault', 'photos', '--older-than', '7 days'], names: '--older-than' },
+    {
+      args: ['scan', '--vault', 'photos', '--quiet-period', '3h', '--state-table', 't'],
+      names: '--quiet-period',
+    },
+    { args: ['scan', '--vault', 'photos', '--state-table', ''], names: '--state-table' },
     { args: ['scan'], names: '--vault' },
     { args: ['scan', '--vault', 'a,a=3d'], names: '--vault' },
     { args: ['scan', '--vault', 'bad/name'], names: '--vault' },
@@ -262,6 +298,71 @@ describe('glacier-sweeper scan, in-process', () => {
     // Arguments are checked before any request.
     expect(emu.requests()).toHaveLength(0);
   });
+
+  it.each([
+    { flag: '--older-than', value: '-1d', says: 'expected a whole number and a unit m, h, d or w' },
+    { flag: '--max-aborts', value: '-5', says: 'must be a whole number of 0 or more' },
+    { flag: '--vault-concurrency', value: '-2', says: 'must be a whole number from 1 to 32' },
+  ])(
+    '$flag $value: takes the value and says what $flag takes, as $flag=$value does',
+    async ({ flag, value, says }) => {
+      const spaced = await cli(['scan', '--vault', 'photos', flag, value, ...at()]);
+      const joined = await cli(['scan', '--vault', 'photos', `${flag}=${value}`, ...at()]);
+
+      expect([spaced.code, joined.code]).toEqual([EXIT_USAGE, EXIT_USAGE]);
+      expect(spaced.stderr).toMatch(new RegExp(`^glacier-sweeper: ${flag} =? ?"${value}": ${says}`));
+      expect(spaced.stderr).not.toContain('ambiguous');
+      expect(spaced.stderr).toBe(joined.stderr);
+      expect(emu.requests()).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    { args: ['--vault', '--abort'], says: '--vault needs a value: NAME or NAME=DURATION' },
+    { args: ['--vault', 'photos', '--older-than'], says: '--older-than needs a value: a duration' },
+    { args: ['--vault', 'photos', '--exclude', '-h'], says: '--exclude needs a value: a pattern' },
+  ])(
+    '$args: a flag followed by another flag or nothing needs a value, and says what it takes',
+    async ({ args, says }) => {
+      const { code, stdout, stderr } = await cli(['scan', ...args]);
+
+      expect(code).toBe(EXIT_USAGE);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^glacier-sweeper: ${says.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(emu.requests()).toHaveLength(0);
+    },
+  );
+
+  it('a value that starts with - is a value where the flag takes one: --exclude -tmp', async () => {
+    emu.seed({
+      vaults: [
+        {
+          name: 'photos',
+          uploads: makeUploads(2, {
+            createdAt: daysAgo(9),
+            description: (i) => `batch ${i}${i ? '-tmp' : ''}`,
+          }),
+        },
+      ],
+    });
+    const { code, stdout } = await cli(['scan', '--vault', 'photos', '--exclude', '-tmp', '--json', ...at()]);
+
+    expect(code).toBe(EXIT_OK);
+    expect(parseReport(stdout).totals).toMatchObject({ stale: 2, skipped: 1, reported: 1 });
+  });
+
+  it.each(['localhost:4566', 'http//x', '127.0.0.1:4566', 'ftp://127.0.0.1/', 'http://'])(
+    '--endpoint-url %s is not a URL the SDK can send to: exit 2 naming the flag and the value',
+    async (url) => {
+      const { code, stdout, stderr } = await cli(['scan', '--vault', 'photos', '--endpoint-url', url]);
+
+      expect(code).toBe(EXIT_USAGE);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `glacier-sweeper: --endpoint-url = "${url}": not a URL: give the scheme and the host, such as http://localhost:4566\n`,
+      );
+    },
+  );
 
   it('exits 2 for a --vault outside --vault-pattern, naming both, before any request', async () => {
     seedMixed('prod-db');
@@ -315,7 +416,172 @@ describe('glacier-sweeper scan, in-process', () => {
       expect(stdout).toMatch(/^Usage: glacier-sweeper scan --vault NAME\[=DURATION\]/);
       expect(stdout).toContain('--endpoint-url URL');
       expect(stdout).toContain('Exit codes: 0 ran');
+      for (const name of FLAGS) expect(stdout).toMatch(new RegExp(`^ +(-\\w, )?${name}\\b`, 'm'));
     }
+    expect(emu.requests()).toHaveLength(0);
+  });
+});
+
+describe('--quiet-period with --state-table: the history the Lambda keeps, across runs (dynalite)', () => {
+  const DAY = 86_400_000;
+  const MIB = 1_048_576;
+  const partRange = (i: number) => ({
+    range: `${i * MIB}-${(i + 1) * MIB - 1}`,
+    treeHash: String(i).repeat(64).slice(0, 64),
+  });
+  let table: LocalStateTable;
+  let glacier: SdkClients;
+  let ids: { live: string; idle: string; young: string };
+  const endpointVars = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB'] as const;
+
+  beforeAll(async () => {
+    table = await startStateTable();
+    glacier = sdkClients(emu.url);
+    // The documented way to send DynamoDB elsewhere than Glacier and STS: the SDK's own variables
+    // (--endpoint-url would send every request, the history's too, to the emulator).
+    process.env.AWS_ENDPOINT_URL = emu.url;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = table.url;
+  });
+
+  afterAll(async () => {
+    for (const name of endpointVars) delete process.env[name];
+    glacier.destroy();
+    await table.stop();
+  });
+
+  beforeEach(async () => {
+    const seeded = emu.seed({
+      vaults: [
+        {
+          name: 'archive',
+          uploads: [
+            // A 20-day-old upload on a slow link: still receiving parts.
+            { createdAt: daysAgo(20), description: 'slow link', partSizeBytes: MIB, parts: [partRange(0)] },
+            { createdAt: daysAgo(15), description: 'abandoned', partSizeBytes: MIB, parts: [partRange(0)] },
+            { createdAt: daysAgo(1), description: 'fresh', partSizeBytes: MIB },
+          ],
+        },
+      ],
+    });
+    const [live, idle, young] = seeded.uploadIds.archive ?? [];
+    ids = { live: live ?? '', idle: idle ?? '', young: young ?? '' };
+    await table.drop().catch(() => undefined);
+    await table.create();
+  });
+
+  const start = Date.now();
+  async function scanAt(days: number, args: string[]) {
+    const c = capture();
+    const code = await main(['scan', '--vault', 'archive', '--json', ...args], c.io, {
+      clock: () => start + days * DAY,
+    });
+    return { code, stdout: c.stdout(), stderr: c.stderr() };
+  }
+  const outcomes = (stdout: string) =>
+    Object.fromEntries(parseReport(stdout).vaults[0]?.staleUploads.map((u) => [u.uploadId, u.outcome]) ?? []);
+  const keyOf = (id: string) => `123456789012:us-east-1:archive#${id}`;
+
+  it('a report run records; an abort run after the quiet period aborts the idle upload and keeps the one whose parts changed', async () => {
+    const history = ['--quiet-period', '2d', '--state-table', table.tableName];
+    const first = await scanAt(0, history);
+
+    expect([first.code, first.stderr]).toEqual([EXIT_OK, '']);
+    expect(outcomes(first.stdout)).toEqual({ [ids.live]: 'reported', [ids.idle]: 'reported' });
+    // The key holds the caller's account, from STS, as the Lambda's holds its own.
+    expect(emu.requests({ service: 'sts', operation: 'GetCallerIdentity' })).toHaveLength(1);
+    expect((await table.items()).map((item) => item.pk).sort()).toEqual(
+      [keyOf(ids.live), keyOf(ids.idle)].sort(),
+    );
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);
+
+    await glacier.glacier.send(
+      new UploadMultipartPartCommand({
+        accountId: '-',
+        vaultName: 'archive',
+        uploadId: ids.live,
+        range: `bytes ${MIB}-${2 * MIB - 1}/*`,
+        body: Buffer.alloc(MIB, 1),
+      }),
+    );
+    const second = await scanAt(3, ['--abort', ...history]);
+
+    expect([second.code, second.stderr]).toEqual([EXIT_OK, '']);
+    expect(outcomes(second.stdout)).toEqual({ [ids.live]: 'pending', [ids.idle]: 'aborted' });
+    expect(
+      emu
+        .uploads('archive')
+        .map((u) => u.uploadId)
+        .sort(),
+    ).toEqual([ids.live, ids.young].sort());
+    // The aborted upload's history is gone; the live one's restarted with its new part.
+    const items = await table.items();
+    expect(items.map((item) => [item.pk, item.partCount])).toEqual([[keyOf(ids.live), 2]]);
+  });
+
+  it('the text table says pending and until when', async () => {
+    const history = ['--quiet-period', '2d', '--state-table', table.tableName, '--abort'];
+    await scanAt(0, history);
+    const c = capture();
+    const code = await main(['scan', '--vault', 'archive', ...history], c.io, { clock: () => start + DAY });
+
+    expect(code).toBe(EXIT_OK);
+    expect(c.stdout()).toContain('account 123456789012');
+    expect(c.stdout()).toContain('2 pending');
+    expect(c.stdout()).toMatch(/pending until \d{4}-\d\d-\d\d \d\d:\d\d/);
+  });
+
+  it('--state-table exits 2 naming --account-id when STS cannot tell the account; --account-id needs no STS', async () => {
+    emu.addFaultRule({
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+      fault: 'error',
+      status: 403,
+      code: 'AccessDenied',
+      message: 'not authorized to perform sts:GetCallerIdentity',
+    });
+    const history = ['--abort', '--quiet-period', '2d', '--state-table', table.tableName];
+    const refused = await scanAt(0, history);
+
+    expect(refused.code).toBe(EXIT_USAGE);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^glacier-sweeper: --state-table /);
+    expect(refused.stderr).toContain('--account-id');
+    expect(refused.stderr).toContain('AccessDenied');
+    expect(emu.requests({ service: 'glacier' })).toHaveLength(0);
+
+    emu.clearRequests();
+    const named = await scanAt(0, [...history, '--account-id', '123456789012']);
+    expect(named.code).toBe(EXIT_OK);
+    expect(emu.requests({ service: 'sts' })).toHaveLength(0);
+    expect((await table.items()).map((item) => item.pk).sort()).toEqual(
+      [keyOf(ids.live), keyOf(ids.idle)].sort(),
+    );
+  });
+
+  it('a --state-table that cannot be read exits 2 before any vault, instead of keeping every upload pending', async () => {
+    const { code, stdout, stderr } = await scanAt(0, [
+      '--abort',
+      '--quiet-period',
+      '2d',
+      '--state-table',
+      'no-such-table',
+    ]);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^glacier-sweeper: --state-table = "no-such-table": the upload-history table could not be read \(ResourceNotFoundException: .*\)/,
+    );
+    expect(emu.requests({ service: 'glacier' })).toHaveLength(0);
+  });
+
+  it('--quiet-period without --state-table exits 2 naming both, before any request', async () => {
+    const { code, stdout, stderr } = await scanAt(0, ['--abort', '--quiet-period', '2d']);
+
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^glacier-sweeper: --quiet-period needs --state-table/);
     expect(emu.requests()).toHaveLength(0);
   });
 });
@@ -329,11 +595,14 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
     AWS_EC2_METADATA_DISABLED: 'true',
   });
 
-  async function bin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function bin(
+    args: string[],
+    env: NodeJS.ProcessEnv = childEnv(),
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
       const { stdout, stderr } = await run(process.execPath, ['bin/glacier-sweeper.mjs', ...args], {
         cwd: ROOT,
-        env: childEnv(),
+        env,
         timeout: 30_000,
       });
       return { code: 0, stdout, stderr };
@@ -399,6 +668,62 @@ describe('bin/glacier-sweeper.mjs as a process', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain('--older-than');
     expect(emu.requests()).toHaveLength(0);
+  });
+
+  /** No credentials anywhere: no variables, an empty home (no ~/.aws), no instance metadata. */
+  function bareEnv(home: string): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  it('without credentials exits 2 with one message saying how to supply them, before any request', async () => {
+    seedMixed();
+    const home = mkdtempSync(join(tmpdir(), 'sweeper-home-'));
+    try {
+      for (const extra of [[], ['--profile', 'nosuch']]) {
+        const { code, stdout, stderr } = await bin(
+          ['scan', '--vault', 'photos', '--abort', ...extra, '--endpoint-url', emu.url],
+          bareEnv(home),
+        );
+
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr.endsWith('\n')).toBe(true);
+        expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(stderr).toMatch(/^glacier-sweeper: no AWS credentials \(CredentialsProviderError: .+\): /);
+        for (const way of ['AWS_ACCESS_KEY_ID', '--profile', 'AWS_PROFILE', 'aws sso login', 'instance role'])
+          expect(stderr).toContain(way);
+      }
+      expect(emu.requests()).toHaveLength(0);
+      expect(emu.uploads('photos')).toHaveLength(70);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('--profile NAME takes the credentials of that profile of the shared files', async () => {
+    seedMixed();
+    const home = mkdtempSync(join(tmpdir(), 'sweeper-home-'));
+    try {
+      mkdirSync(join(home, '.aws'));
+      writeFileSync(
+        join(home, '.aws', 'credentials'),
+        '[sandbox]\naws_access_key_id = test\naws_secret_access_key = test\n',
+      );
+      const { code, stdout, stderr } = await bin(
+        ['scan', '--vault', 'photos', '--profile', 'sandbox', '--json', '--endpoint-url', emu.url],
+        bareEnv(home),
+      );
+
+      expect([code, stderr]).toEqual([0, '']);
+      expect(parseReport(stdout).totals).toMatchObject({ scanned: 70, stale: 35 });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('runs as `npx --no-install glacier-sweeper --help`, the README command', async () => {

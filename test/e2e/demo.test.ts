@@ -73,7 +73,7 @@ describe('runDemo', () => {
     // The run summary: the emulator's counts.
     expect(output).toMatch(/^backups\s+7d\s+120\s+15\s+0\s+120\s+complete$/m);
     expect(output).toContain(
-      'Requests the emulator saw: GetParameters 1 · ListMultipartUploads 5 · ListParts 16 · Publish 1 (23 in all)',
+      'Requests the emulator saw: GetParameters 1 · ListTagsForVault 3 · ListMultipartUploads 4 · ListParts 16 · Publish 1 (25 in all)',
     );
     expect(emu.requests({ operation: 'ListMultipartUploads', vault: 'backups' })).toHaveLength(3);
     expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);

@@ -402,9 +402,11 @@ describe('vault selection and isolation', () => {
     });
     expect(report.totals.vaultErrors).toBe(1);
     expect(report.complete).toBe(false);
-    expect(
-      emu.requests({ operation: 'ListMultipartUploads', vault: 'archive-2019', status: 404 }),
-    ).toHaveLength(1);
+    // The skip-tag check comes first and meets the missing vault: nothing is listed there.
+    expect(emu.requests({ operation: 'ListTagsForVault', vault: 'archive-2019', status: 404 })).toHaveLength(
+      1,
+    );
+    expect(emu.requests({ operation: 'ListMultipartUploads', vault: 'archive-2019' })).toHaveLength(0);
     expect(emu.uploads('first')).toHaveLength(60);
     const message = onlyMessage(emu);
     expect(message.subject).toBe(

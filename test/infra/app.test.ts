@@ -260,7 +260,7 @@ describe('context', () => {
     ],
     [
       { bogusKey: 'x' },
-      /^GlacierSweeper: invalid prop bogusKey: context key "bogusKey" is not read\. Known keys: vaults, olderThan, action, .*grantNamedVaultsOnly, regions \(keys of CDK itself, such as @aws-cdk\/…, aws:…, aws-cdk:…, cdk-…, pass\)$/,
+      /^GlacierSweeper: invalid prop bogusKey: context key "bogusKey" is not read\. Known keys: vaults, olderThan, action, .*grantNamedVaultsOnly, regions, fleet, organizationId, .*spokeStackSetRegion \(keys of CDK itself, such as @aws-cdk\/…, aws:…, aws-cdk:…, cdk-…, pass\)$/,
     ],
     [
       { vaultConcurrency: 'four' },

@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UNREACHED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/glacier-sweeper';
+import { UNREACHED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/lambda-bundling';
 import { GlacierSweeperStack } from '../../infra/sweeper-stack';
 import { daysAgo, makeUploads, startEmulator } from '../../local/emulator';
+import { bundle } from '../../scripts/build';
+import { lambdaBundle } from '../../scripts/bundles';
 import { ENV } from './helpers';
 
 const run = promisify(execFile);
@@ -100,6 +102,17 @@ describe('real bundling', () => {
     } finally {
       await emu.stop();
     }
+  });
+
+  it('is byte for byte the pre-built bundle the package ships (scripts/build.ts, same LAMBDA_BUNDLING)', async () => {
+    // NodejsFunction runs the esbuild CLI with the flags it derives from LAMBDA_BUNDLING; the build
+    // script calls esbuild's API with the options lambdaEsbuildOptions derives from the same object.
+    // Equal bytes mean the two derivations agree, so the package's asset is what a checkout deploys.
+    const { outputFiles } = await bundle(lambdaBundle('sweeper'), { write: false });
+    const prebuilt = outputFiles.find((file) => file.path.endsWith('/index.mjs'));
+    expect(prebuilt).toBeDefined();
+    const fromCdk = readFileSync(join(assetDir, 'index.mjs'));
+    expect(Buffer.from(prebuilt?.contents ?? []).equals(fromCdk)).toBe(true);
   });
 
   it('points the function at the bundle', () => {

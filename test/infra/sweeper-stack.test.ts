@@ -205,7 +205,12 @@ describe('IAM', () => {
       {
         sid: 'ListMeasureAndAbortUploads',
         effect: 'Allow',
-        actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads', 'glacier:ListParts'],
+        actions: [
+          'glacier:AbortMultipartUpload',
+          'glacier:ListMultipartUploads',
+          'glacier:ListParts',
+          'glacier:ListTagsForVault',
+        ],
         resources: uploadResources,
       },
       {
@@ -439,10 +444,16 @@ describe('IAM', () => {
         }),
       ],
       [`${fnRole}.PolicyDocument`]: sorted([
-        // lambda/adapters/glacier.ts: ListMultipartUploadsCommand, ListPartsCommand, AbortMultipartUploadCommand
+        // lambda/adapters/glacier.ts: ListMultipartUploadsCommand, ListPartsCommand, AbortMultipartUploadCommand,
+        // ListTagsForVaultCommand
         allow({
           sid: 'ListMeasureAndAbortUploads',
-          actions: ['glacier:AbortMultipartUpload', 'glacier:ListMultipartUploads', 'glacier:ListParts'],
+          actions: [
+            'glacier:AbortMultipartUpload',
+            'glacier:ListMultipartUploads',
+            'glacier:ListParts',
+            'glacier:ListTagsForVault',
+          ],
           resources: ['arn:<AWS::Partition>:glacier:eu-west-1:123456789012:vaults/*'],
         }),
         // lambda/adapters/dynamodb-state.ts: GetItemCommand, PutItemCommand (conditional), DeleteItemCommand

@@ -53,11 +53,28 @@ describe('fingerprintParts', () => {
     expect(fingerprintParts([part(0), part(1)]).fingerprint).toBe(before);
   });
 
+  it('counts a last part of a single byte', () => {
+    expect(fingerprintParts([part(0), { range: `${MIB}-${MIB}`, treeHash: 'b' }]).bytes).toBe(MIB + 1);
+  });
+
+  it('tells apart listings whose parts join into the same text', () => {
+    // 0-1 + 12-13 against 0-1 + 2-13: the same characters in a row, different parts.
+    const a = fingerprintParts([
+      { range: '0-1', treeHash: 'aa' },
+      { range: '12-13', treeHash: 'bb' },
+    ]);
+    const b = fingerprintParts([
+      { range: '0-1', treeHash: 'aa1' },
+      { range: '2-13', treeHash: 'bb' },
+    ]);
+    expect(a.fingerprint).not.toBe(b.fingerprint);
+  });
+
   it('fingerprints an upload without parts', () => {
     expect(fingerprintParts([])).toMatchObject({ partCount: 0, bytes: 0 });
   });
 
-  it.each(['', '5', 'a-b', '10-5', '-1-5'])('rejects the range %j', (range) => {
+  it.each(['', '5', 'a-b', '10-5', '-1-5', '0-9x', '0-9-19', '0-9 '])('rejects the range %j', (range) => {
     expect(() => fingerprintParts([{ range, treeHash: 'x' }])).toThrow('unreadable range');
   });
 });
@@ -115,9 +132,10 @@ describe('judgeActivity', () => {
   });
 
   it('waits out the quiet period from the last change, then is idle', () => {
-    expect(judgeActivity(seen(), fp('f1'), QUIET, T0 + QUIET - 1)).toMatchObject({
+    expect(judgeActivity(seen(), fp('f1'), QUIET, T0 + QUIET - 1)).toEqual({
       idle: false,
       eligibleAt: T0 + QUIET,
+      reason: 'unchanged, but not yet for the whole quiet period',
     });
     expect(judgeActivity(seen(), fp('f1'), QUIET, T0 + QUIET)).toEqual({ idle: true });
   });
@@ -160,6 +178,12 @@ describe('nextHistory', () => {
     });
     expect(liveHistory(old, T0 + 40 * DAY)).toBeUndefined();
     expect(liveHistory(old, T0 + DAY)).toBe(old);
+  });
+
+  it('stops trusting a record at the instant its TTL names (DynamoDB may delete it from then on)', () => {
+    const record = nextHistory(undefined, fp('f1'), T0);
+    expect(liveHistory(record, record.ttl * 1000 - 1)).toBe(record);
+    expect(liveHistory(record, record.ttl * 1000)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   isExcluded,
   judgeUpload,
@@ -26,6 +26,10 @@ describe('parseCreationDate', () => {
     ['2026-11-20T03:00:00Z', Date.UTC(2026, 10, 20, 3)],
     ['2026-11-20T05:00:00+02:00', Date.UTC(2026, 10, 20, 3)],
     ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    // December, the last day of a month and the last minute of an hour are dates like any other.
+    ['2026-12-31T23:59:59Z', Date.UTC(2026, 11, 31, 23, 59, 59)],
+    ['2026-12-01T00:59:00.000Z', Date.UTC(2026, 11, 1, 0, 59)],
+    ['2026-01-31T12:00:00-05:00', Date.UTC(2026, 0, 31, 17)],
   ])('reads %s', (text, ms) => {
     expect(parseCreationDate(text)).toBe(ms);
   });
@@ -41,7 +45,44 @@ describe('parseCreationDate', () => {
     '1732676400000',
     'Fri, 20 Nov 2026 03:00:00 GMT',
     ' 2026-11-20T03:00:00Z',
+    // Expanded years are ECMAScript date strings, not the format Glacier writes; year -2026 would
+    // otherwise make a 4,000-year-old, very stale upload.
+    '-002026-11-20T03:00:00Z',
+    '+002026-11-20T03:00:00Z',
   ])('rejects %j, which Date.parse alone might accept', (text) => {
+    expect(parseCreationDate(text)).toBeUndefined();
+  });
+});
+
+describe('parseCreationDate with a lenient Date.parse', () => {
+  // Engines differ in what Date.parse accepts (V8 takes 2026-02-31 and 24:00 and rolls them over):
+  // the components are checked here, so no engine can turn month 13 into next January.
+  const LOOSE = /(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})/;
+  const lenientParse = (text: string): number => {
+    const m = LOOSE.exec(text);
+    if (!m) return Number.NaN;
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return Date.UTC(y, mo - 1, d, h, mi, s);
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    '2026-13-01T00:00:00Z',
+    '2026-00-10T00:00:00Z',
+    '2026-12-00T00:00:00Z',
+    '2026-12-10T10:60:00Z',
+    '2026-12-10T10:59:60Z',
+    '2026-12-10T10:00:00Z (UTC)',
+  ])('still refuses %j', (text) => {
+    vi.spyOn(Date, 'parse').mockImplementation(lenientParse);
+    expect(Number.isNaN(Date.parse(text))).toBe(false);
     expect(parseCreationDate(text)).toBeUndefined();
   });
 });
@@ -91,8 +132,15 @@ describe('judgeUpload', () => {
       { ...policy, exclude: pattern('weekly') },
       NOW,
     );
-    expect(byDescription).toMatchObject({ intent: 'skip' });
-    expect(byId).toMatchObject({ intent: 'skip' });
+    const created = Date.parse('2026-01-01T00:00:00Z');
+    // Still stale (and counted as such), only never touched.
+    expect(byDescription).toEqual({
+      kind: 'stale',
+      ageMs: NOW - created,
+      createdMs: created,
+      intent: 'skip',
+    });
+    expect(byId).toMatchObject({ kind: 'stale', intent: 'skip' });
     expect(neither).toMatchObject({ intent: 'abort' });
   });
 });

@@ -24,6 +24,9 @@ describe('parseDuration', () => {
     ['-1d', 'whole number'],
     ['7', 'whole number'],
     ['7x', 'whole number'],
+    // Nothing may follow the unit: '7dx' is not 7d, and '2w3d' is not a sum.
+    ['7dx', 'whole number'],
+    ['2w3d', 'whole number'],
     ['1.5d', 'whole number'],
     ['d', 'whole number'],
     ['', 'whole number'],

@@ -27,6 +27,8 @@ const REFUSED: [construct: string, source: string, reason: string][] = [
   ['octal escape', 'a\\012', 'octal code'],
   ['NUL escape', '\\0', 'octal code'],
   ['\\8', '\\8', 'backreference'],
+  ['\\9', 'a\\9', '\\9 at character 2: JavaScript reads a backslash and a digit as a backreference'],
+  ['digit escape in a class', '[\\1]', '\\1 at character 2: JavaScript reads a backslash and a digit'],
   ['named backreference', '(a)\\k<n>', 'RE2 has no backreferences'],
   ['lookahead', '^(?=keep)', 'lookahead (?=…)'],
   ['negative lookahead', '^(?!tmp)', 'lookahead (?!…)'],
@@ -34,7 +36,7 @@ const REFUSED: [construct: string, source: string, reason: string][] = [
   ['negative lookbehind', '(?<!x)a', 'lookbehind (?<!…)'],
   ['\\A', '\\Akeep', 'RE2 reads \\A as the start of the text, JavaScript as the letter A'],
   ['\\z', 'keep\\z', 'RE2 reads \\z as the end of the text, JavaScript as the letter z'],
-  ['\\Z', 'keep\\Z', 'RE2 refuses it, JavaScript reads it as the letter Z'],
+  ['\\Z', 'keep\\Z', '\\Z at character 5: RE2 refuses it, JavaScript reads it as the letter Z; write Z'],
   ['\\Q…\\E', '\\Qa.b\\E', 'RE2 reads \\Q…\\E as quoted text'],
   ['\\pL', 'x\\pL', 'Unicode class'],
   ['\\p{…}', '\\p{Greek}', 'Unicode class'],
@@ -48,12 +50,23 @@ const REFUSED: [construct: string, source: string, reason: string][] = [
   ['other letter escapes', '\\e', 'RE2 refuses it, JavaScript reads it as the letter e'],
   ['POSIX class', '[[:alpha:]]', 'POSIX class'],
   ['[ inside a class', '[a[]', 'write \\[ for a literal'],
-  ['empty class', '[]a]', 'JavaScript reads [] as a class that matches nothing'],
-  ['[^]', '[^]', 'JavaScript reads [] as a class that matches nothing and [^] as any character'],
+  ['empty class', '[]a]', '[] at character 1: JavaScript reads [] as a class that matches nothing'],
+  ['[^]', 'a[^]', '[^] at character 2: JavaScript reads [] as a class that matches nothing and [^] as any'],
   ['\\b in a class', '[\\b]', 'backspace'],
-  ['letter escape in a class', '[\\A]', '\\A at character 2 (in a class)'],
+  // In a class RE2 refuses \A \z \Q \C outright: no anchor or quoting there to explain.
+  [
+    'letter escape in a class',
+    '[\\A]',
+    '\\A at character 2 (in a class): RE2 refuses it, JavaScript reads it as the letter A; write A',
+  ],
+  [
+    '\\z in a class',
+    '[a\\z]',
+    '\\z at character 3 (in a class): RE2 refuses it, JavaScript reads it as the letter z',
+  ],
   ["'-' after a range", '[a-c-e]', 'write \\- for a literal'],
   ["'-' next to a class escape", '[\\w-z]', 'joins a class escape'],
+  ["'-' before a class escape", '[a-\\d]', "'-' at character 3 joins a class escape"],
   ['reversed range', '[z-a]', 'range z-a at character 2 is out of order'],
   ['inline flags', '(?i)keep', 'inline flags'],
   ['scoped inline flags', '(?i:keep)', 'inline flags'],
@@ -63,20 +76,31 @@ const REFUSED: [construct: string, source: string, reason: string][] = [
   ['other (? syntax', '(?*a)', 'starts no group of the accepted syntax'],
   ['{,n}', 'a{,3}', "starts no repeat {n}, {n,} or {n,m}: write \\{ for a literal '{'"],
   ['bare {', 'a{b', 'write \\{'],
+  ['bare { before a count', 'a{b{2}', "'{' at character 2 starts no repeat"],
   ['leading zero in a count', 'a{01}', 'leading zero'],
   ['count over 1000', 'a{1001}', 'RE2 allows counts up to 1000'],
+  ['minimum over 1000', 'a{1001,}', '{1001,} at character 2: RE2 allows counts up to 1000'],
+  ['maximum over 1000', 'a{2,1001}', '{2,1001} at character 2: RE2 allows counts up to 1000'],
   ['nested counts over 1000', '(a{100}){11}', "nested repeat counts multiply past RE2's limit of 1000"],
   ['min over max', 'a{3,2}', 'the minimum is larger than the maximum'],
   ['repeated anchor', '^*a', 'repeats ^, $, \\b or \\B'],
   ['repeated word boundary', '\\b+', 'repeats ^, $, \\b or \\B'],
+  ['repeated end anchor', 'keep$+', "'+' at character 6 repeats ^, $, \\b or \\B"],
   ['repeat of a repeat', 'a**', 'repeats a repeat'],
-  ['nothing to repeat', '+a', 'has nothing to repeat'],
+  ['nothing to repeat', '+a', "'+' at character 1 has nothing to repeat"],
+  ['? with nothing to repeat', '?keep', "'?' at character 1 has nothing to repeat"],
+  ['nothing to repeat in a group', '(*a)', "'*' at character 2 has nothing to repeat"],
+  ['counted repeat of nothing', '{2}a', "'{2}' at character 1 has nothing to repeat"],
   ['nothing to repeat after |', 'a|*b', 'has nothing to repeat'],
-  ['unclosed group', '(keep', 'never closed'],
+  ['unclosed group', '(keep', "a group is never closed with ')'"],
+  ['two unclosed groups', '((keep)(', "2 groups are never closed with ')'"],
   ['unmatched )', 'keep)', 'closes no group'],
-  ['unclosed class', '[keep', 'never closed'],
+  ['unclosed class', '[keep', "the class '[' at character 1 is never closed with ']'"],
+  ['unclosed class ending in -', 'x[a-', "the class '[' at character 2 is never closed with ']'"],
+  ['class ending in a lone backslash', '[keep\\', 'lone backslash'],
   ['trailing backslash', 'keep\\', 'lone backslash'],
-  ['non-ASCII character', 'välkommen', 'U+00E4'],
+  ['non-ASCII character', 'välkommen', 'character 2 (U+00E4) is not printable ASCII'],
+  ['character outside the BMP', 'keep 😀', 'character 6 (U+1F600) is not printable ASCII'],
   ['control character', 'a\tb', 'U+0009'],
   [
     'too many instructions',
@@ -114,6 +138,17 @@ describe('compilePattern refuses every construct outside the subset', () => {
       );
     },
   );
+
+  it("refuses a pattern RE2 itself refuses with RE2's reason (groups nested 1,001 deep), as a ConfigError", () => {
+    // No length cap on the vault pattern, so nesting depth is RE2's to judge.
+    const deep = `${'('.repeat(1001)}a${')'.repeat(1001)}`;
+    expect(compilePattern(deep)).toEqual({
+      error: 'RE2 refuses it (error parsing regexp: expression nests too deeply)',
+    });
+    expect(configError(() => parseVaultPattern(deep, 'SWEEPER_VAULT_PATTERN')).message).toContain(
+      ': is not an accepted RE2 pattern: RE2 refuses it (error parsing regexp: expression nests too deeply)',
+    );
+  });
 
   it('keeps the 256-character limit of exclude, checked before the syntax', () => {
     const error = asExclude(`(${'a'.repeat(300)}`);
@@ -176,6 +211,14 @@ describe('compilePattern accepts the subset and matches as JavaScript did', () =
   it('accepts counts up to 1000, nested ones while their product stays within it', () => {
     expect(pattern('a{1000}').test('a'.repeat(1000))).toBe(true);
     expect(pattern('(?:a{10}){100}').test('a'.repeat(999))).toBe(false);
+  });
+
+  it(`accepts a pattern of exactly ${MAX_PATTERN_INSTRUCTIONS} instructions, refuses one more`, () => {
+    const atLimit = `${'a{1000}'.repeat(4)}${'a'.repeat(998)}`;
+    expect(pattern(atLimit).test('a'.repeat(4998))).toBe(true);
+    expect(compilePattern(`${atLimit}a`)).toEqual({
+      error: `compiles to 5001 RE2 instructions, more than the ${MAX_PATTERN_INSTRUCTIONS} allowed so that each description is searched quickly; use smaller repeat counts`,
+    });
   });
 
   it('keeps the source as written', () => {

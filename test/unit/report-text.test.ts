@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STALE_ROWS, MAX_TEXT_BYTES, MAX_VAULT_ROWS, renderText } from '../../lambda/core/report-text';
+import {
+  MAX_ANOMALY_ROWS,
+  MAX_ERROR_ROWS,
+  MAX_STALE_ROWS,
+  MAX_TEXT_BYTES,
+  MAX_VAULT_ROWS,
+  renderText,
+} from '../../lambda/core/report-text';
 import { jsonStringBytes } from '../../lambda/core/text-format';
 import type { SweepReport } from '../../lambda/core/types';
 import { anomalies, staleUploads, sweepReport, vaultReport } from './helpers/report-factory';
@@ -148,6 +155,55 @@ describe('renderText', () => {
     );
     expect(rows[1]).toContain('30d 0h');
     expect(rows[20]).toContain('29d 5h');
+  });
+
+  it('says where the rest is in the words of the context: the email by default, the CLI its own', () => {
+    const vault = vaultReport('alpha', {
+      stale: staleUploads('alpha', 30),
+      anomalies: anomalies('alpha', MAX_ANOMALY_ROWS + 2),
+    });
+    const quiet = Array.from({ length: MAX_VAULT_ROWS + 1 }, (_, i) => vaultReport(`quiet-${i}`));
+    const broken = Array.from({ length: MAX_ERROR_ROWS + 3 }, (_, i) =>
+      vaultReport(`broken-${i}`, { error: 'boom' }),
+    );
+    const report = sweepReport([vault, ...quiet, ...broken]);
+    const hints = (text: string) => text.split('\n').filter((line) => line.startsWith('…and '));
+
+    const email = hints(renderText(report, ctx));
+    expect(email).toHaveLength(4);
+    for (const line of email)
+      expect(line).toMatch(
+        /: see the JSON report \(SQS\/Lambda\/HTTPS subscribers\) and the function's log\.$/,
+      );
+
+    const cli = hints(renderText(report, { ...ctx, moreHint: 'run with --json for the full report' }));
+    expect(cli).toEqual([
+      '…and 25 more vaults (errors, failures and stale uploads listed first): run with --json for the full report.',
+      '…and 10 more: run with --json for the full report.',
+      '…and 2 more anomalies: run with --json for the full report.',
+      '…and 3 more vault errors: run with --json for the full report.',
+    ]);
+  });
+
+  it("shortens upload ids unless the context asks for them whole (the CLI's --wide), cleaned either way", () => {
+    const stale = staleUploads('alpha', 2, { description: () => 'x' });
+    const odd = anomalies('alpha', 1);
+    const hostile = {
+      ...odd[0],
+      uploadId: `${'A'.repeat(40)}\u202e\x1b[2J${'Z'.repeat(40)}`,
+    } as (typeof odd)[0];
+    const report = sweepReport([vaultReport('alpha', { stale, anomalies: [hostile] })]);
+    const ids = [...stale.map((u) => u.uploadId)];
+
+    const narrow = renderText(report, ctx);
+    for (const id of ids) expect(narrow).not.toContain(id);
+    expect(narrow).toContain(`${ids[0]?.slice(0, 8)}…${ids[0]?.slice(-10)}`);
+
+    const wide = renderText(report, { ...ctx, wideIds: true });
+    for (const id of ids) expect(wide).toContain(id);
+    // The escape sequence goes whole, not just its ESC.
+    expect(wide).toContain(`${'A'.repeat(40)}${'Z'.repeat(40)}`);
+    expect(wide.replaceAll('\n', ' ')).not.toMatch(CONTROL);
   });
 
   it('sanitizes descriptions and ids, whatever Glacier sent', () => {

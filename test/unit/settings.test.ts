@@ -63,6 +63,23 @@ describe('parseSettings defaults', () => {
     expect(settings.notify).toBe('always');
   });
 
+  it('trims what an operator pastes around a value', () => {
+    const settings = parse({
+      vaults: 'a = 3d',
+      action: ' abort ',
+      accountId: ' 123456789012 ',
+      notify: ' always ',
+      maxAborts: ' 5 ',
+      maxListParts: ' 10 ',
+    });
+    expect(settings.vaults).toEqual([{ name: 'a', olderThan: { text: '3d', ms: 3 * 86_400_000 } }]);
+    expect(settings.action).toBe('abort');
+    expect(settings.accountId).toBe('123456789012');
+    expect(settings.notify).toBe('always');
+    expect(settings.maxAborts).toBe(5);
+    expect(settings.maxListParts).toBe(10);
+  });
+
   it('reads * alone as every vault', () => {
     expect(parse({ vaults: ' * ' }).vaults).toBe('*');
   });
@@ -144,6 +161,18 @@ describe('parseSettings rejects bad values, naming the parameter and the value',
     ['action in capitals', { vaults: 'a', action: 'ABORT' }, `${p}/action`, ['"ABORT"']],
     ['short account id', { vaults: 'a', accountId: '12345' }, `${p}/account-id`, ['"12345"', '12-digit']],
     [
+      '13-digit account id',
+      { vaults: 'a', accountId: '1234567890123' },
+      `${p}/account-id`,
+      ['"1234567890123"', '12-digit'],
+    ],
+    [
+      'account id with a prefix',
+      { vaults: 'a', accountId: 'x123456789012' },
+      `${p}/account-id`,
+      ['"x123456789012"'],
+    ],
+    [
       'account id with dashes',
       { vaults: 'a', accountId: '1234-5678-9012' },
       `${p}/account-id`,
@@ -179,6 +208,54 @@ describe('parseSettings rejects bad values, naming the parameter and the value',
     ['unknown notify', { vaults: 'a', notify: 'never' }, `${p}/notify`, ['"never"', 'findings, always']],
   ])('%s', (_case, raw, setting, fragments) => {
     expectConfigError(() => parse(raw), setting, ...fragments);
+  });
+
+  it.each<[RawSettings, string]>([
+    [{ vaults: 'a', olderThan: '9999d' }, '/glacier-sweeper/older-than = "9999d": must be at most 3650d'],
+    [
+      { vaults: 'a', olderThan: '7' },
+      '/glacier-sweeper/older-than = "7": expected a whole number and a unit m, h, d or w (for example 36h, 7d, 2w)',
+    ],
+    [{ vaults: 'a=9999d' }, '/glacier-sweeper/vaults = "a=9999d": threshold of "a": must be at most 3650d'],
+    [{ vaults: 'a', quietPeriod: '3651d' }, '/glacier-sweeper/quiet-period = "3651d": must be at most 3650d'],
+    [
+      { vaults: 'a', olderThan: '1h' },
+      '/glacier-sweeper/older-than = "1h": must be at least 24h: Glacier may drop uploads idle for a day, so a shorter threshold mostly hits live uploads',
+    ],
+  ])('explains the 24-hour floor only when it was hit: %j', (raw, message) => {
+    let caught: unknown;
+    try {
+      parse(raw);
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).message).toBe(message);
+  });
+
+  it.each<[RawSettings, string]>([
+    [
+      { vaults: 'a', maxAborts: 'lots' },
+      '/glacier-sweeper/max-aborts = "lots": must be a whole number of 0 or more',
+    ],
+    [
+      { vaults: 'a', maxListParts: '-5' },
+      '/glacier-sweeper/max-list-parts = "-5": must be a whole number of 0 or more',
+    ],
+  ])('says which numbers a count takes: %j', (raw, message) => {
+    expect(() => parse(raw)).toThrow(message);
+  });
+
+  it('quotes a bad value of up to 80 characters whole, and cuts a longer one', () => {
+    const message = (value: string) => {
+      try {
+        parse({ vaults: 'a', action: value });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    };
+    expect(message('x'.repeat(80))).toContain(`"${'x'.repeat(80)}":`);
+    expect(message('x'.repeat(81))).toContain(`"${'x'.repeat(80)}…":`);
   });
 
   it('quotes a long bad value only partly, so an alert cannot be flooded', () => {
@@ -225,16 +302,54 @@ describe('parseRuntimeEnv', () => {
       SWEEPER_VAULT_CONCURRENCY: '2',
       SWEEPER_ABORT_CONCURRENCY: '16',
       SWEEPER_VAULT_PATTERN: '^backup-',
+      SWEEPER_STATE_TABLE: 'sweeper-history',
     });
     expect(env.ssmPrefix).toBe('/ops/sweeper');
     expect(env.vaultConcurrency).toBe(2);
     expect(env.abortConcurrency).toBe(16);
     expect(env.vaultPattern?.test('backup-1')).toBe(true);
     expect(env.vaultPattern?.test('logs')).toBe(false);
+    expect(env.stateTable).toBe('sweeper-history');
+  });
+
+  it('reads an empty variable as unset', () => {
+    const env = parseRuntimeEnv({
+      ...topic,
+      SWEEPER_SSM_PREFIX: '',
+      SWEEPER_VAULT_CONCURRENCY: '',
+      SWEEPER_ABORT_CONCURRENCY: '',
+      SWEEPER_VAULT_PATTERN: '',
+      SWEEPER_STATE_TABLE: '',
+    });
+    expect(env).toEqual(parseRuntimeEnv(topic));
+    expect(env.vaultPattern).toBeUndefined();
+    expect(env.stateTable).toBeUndefined();
+  });
+
+  it('trims the values, and accepts the largest concurrencies', () => {
+    const env = parseRuntimeEnv({
+      SWEEPER_TOPIC_ARN: ` ${topic.SWEEPER_TOPIC_ARN} `,
+      SWEEPER_VAULT_CONCURRENCY: ' 32 ',
+      SWEEPER_ABORT_CONCURRENCY: '64',
+      SWEEPER_STATE_TABLE: ' sweeper-history ',
+    });
+    expect(env.topicArn).toBe(topic.SWEEPER_TOPIC_ARN);
+    expect(env.vaultConcurrency).toBe(32);
+    expect(env.abortConcurrency).toBe(64);
+    expect(env.stateTable).toBe('sweeper-history');
   });
 
   it.each<[Record<string, string>, string, string]>([
     [{}, 'SWEEPER_TOPIC_ARN', 'is not set'],
+    [{ SWEEPER_TOPIC_ARN: '' }, 'SWEEPER_TOPIC_ARN', 'is not set'],
+    [{ SWEEPER_TOPIC_ARN: '  ' }, 'SWEEPER_TOPIC_ARN', 'is not set'],
+    [{ ...topic, SWEEPER_SSM_PREFIX: 'ops/sweeper' }, 'SWEEPER_SSM_PREFIX', '"ops/sweeper"'],
+    [
+      { ...topic, SWEEPER_VAULT_CONCURRENCY: '4x' },
+      'SWEEPER_VAULT_CONCURRENCY',
+      '"4x": must be a whole number from 1 to 32',
+    ],
+    [{ ...topic, SWEEPER_VAULT_CONCURRENCY: '33' }, 'SWEEPER_VAULT_CONCURRENCY', 'from 1 to 32'],
     [{ ...topic, SWEEPER_SSM_PREFIX: 'no-slash' }, 'SWEEPER_SSM_PREFIX', '"no-slash"'],
     [{ ...topic, SWEEPER_SSM_PREFIX: '/trailing/' }, 'SWEEPER_SSM_PREFIX', '"/trailing/"'],
     [{ ...topic, SWEEPER_VAULT_CONCURRENCY: '0' }, 'SWEEPER_VAULT_CONCURRENCY', '"0"'],

@@ -1,45 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isExcluded, parseCreationDate } from '../../lambda/core/decide';
 import { parseSettings, ssmNames } from '../../lambda/core/settings';
 import { sweepRun } from '../../lambda/core/sweep';
 import { OUTCOMES, type Upload } from '../../lambda/core/types';
+import { dateAround } from './helpers/creation-dates';
 import { FakeVaultApi } from './helpers/fake-vault-api';
 
 const HOUR = 3_600_000;
 const BASE = Date.parse('2026-11-27T03:00:00.000Z');
 
-/** Creation dates around a 2-day threshold: fresh, exactly at it, stale, and untrustworthy ones. */
-const creationDate = (now: number) =>
-  fc.oneof(
-    {
-      weight: 6,
-      arbitrary: fc
-        .integer({ min: -10, max: 400 })
-        .map((hours) => new Date(now - hours * HOUR).toISOString()),
-    },
-    { weight: 1, arbitrary: fc.constant(new Date(now - 48 * HOUR).toISOString()) },
-    {
-      weight: 3,
-      arbitrary: fc
-        .integer({ min: 46 * 60, max: 50 * 60 })
-        .map((min) => new Date(now - min * 60_000).toISOString()),
-    },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, '', 'garbage', '2026-02-30T00:00:00Z', '2026-11-20') },
-  );
+/** Creation dates around the 2-day threshold, each with the instant it names (known by construction). */
+const creationDate = (now: number) => dateAround(now, 48 * 60);
 
+/** What the listing returns, and (by upload id) the instant each CreationDate names. */
 const uploadsArb = (now: number) =>
-  fc.uniqueArray(
-    fc.record({
-      uploadId: fc.stringMatching(/^[A-Za-z0-9_-]{4,12}$/),
-      createdAt: creationDate(now),
-      description: fc.option(fc.constantFrom('nightly', 'keep-forever', 'weekly', '', '\u001b[31mred'), {
-        nil: undefined,
+  fc
+    .uniqueArray(
+      fc.record({
+        uploadId: fc.stringMatching(/^[A-Za-z0-9_-]{4,12}$/),
+        date: creationDate(now),
+        description: fc.option(fc.constantFrom('nightly', 'keep-forever', 'weekly', '', '\u001b[31mred'), {
+          nil: undefined,
+        }),
+        partSizeBytes: fc.option(fc.constant(1_048_576), { nil: undefined }),
       }),
-      partSizeBytes: fc.option(fc.constant(1_048_576), { nil: undefined }),
-    }),
-    { selector: (u) => u.uploadId, maxLength: 40 },
-  ) as fc.Arbitrary<Upload[]>;
+      { selector: (u) => u.uploadId, maxLength: 40 },
+    )
+    .map((entries) => ({
+      uploads: entries.map(({ date, ...rest }) => ({ ...rest, createdAt: date.text })) as Upload[],
+      createdMs: new Map(entries.map((e) => [e.uploadId, e.date.ms])),
+    }));
 
 const scenario = fc.integer({ min: 0, max: 1000 * HOUR }).chain((offset) => {
   const now = BASE + offset;
@@ -47,7 +37,7 @@ const scenario = fc.integer({ min: 0, max: 1000 * HOUR }).chain((offset) => {
     now: fc.constant(now),
     vaults: fc.array(
       fc.record({
-        uploads: uploadsArb(now),
+        listing: uploadsArb(now),
         pageSizes: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 }),
       }),
       {
@@ -70,8 +60,12 @@ describe('safety invariants of a sweep (property)', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const api = new FakeVaultApi();
-        for (const [i, v] of s.vaults.entries()) api.addVault(`v${i}`, v.uploads, v.pageSizes);
+        for (const [i, v] of s.vaults.entries()) api.addVault(`v${i}`, v.listing.uploads, v.pageSizes);
         for (const id of s.failures) api.failAbort.add(id);
+        // The exclude rule as JavaScript's RegExp reads it (the accepted RE2 subset means the same).
+        const excluded = (u: Upload) =>
+          s.exclude !== undefined &&
+          (new RegExp(s.exclude).test(u.description ?? '') || new RegExp(s.exclude).test(u.uploadId));
         // A clock that may move forward on every request. With a still clock, the age at abort time is the
         // age at judging time, so an off-by-some threshold is caught; a moving clock tests interleavings.
         let clock = s.now;
@@ -110,15 +104,15 @@ describe('safety invariants of a sweep (property)', () => {
         expect(abortCalls.length).toBeLessThanOrEqual(s.maxAborts);
 
         for (const call of abortCalls) {
-          const vaultIndex = Number(call.vault?.slice(1));
-          const upload = s.vaults[vaultIndex]?.uploads.find((u) => u.uploadId === call.uploadId);
+          const listing = s.vaults[Number(call.vault?.slice(1))]?.listing;
+          const upload = listing?.uploads.find((u) => u.uploadId === call.uploadId);
           // Every abort names an upload that was seeded in the vault it was sent to.
           expect(upload?.uploadId).toBe(call.uploadId);
           if (!upload) continue;
-          const created = parseCreationDate(upload.createdAt ?? '') ?? Number.NaN;
+          const created = listing?.createdMs.get(upload.uploadId) ?? Number.NaN;
           const abortedAt = abortTimes.get(`${call.vault}/${call.uploadId}`) ?? Number.NaN;
           expect(abortedAt - created).toBeGreaterThanOrEqual(48 * HOUR);
-          expect(isExcluded(upload, settings.exclude)).toBe(false);
+          expect(excluded(upload)).toBe(false);
         }
 
         for (const [i, vault] of report.vaults.entries()) {
@@ -128,15 +122,25 @@ describe('safety invariants of a sweep (property)', () => {
           expect(new Set(vault.staleUploads.map((u) => u.uploadId)).size).toBe(vault.stale);
           for (const o of OUTCOMES)
             expect(vault.staleUploads.filter((u) => u.outcome === o)).toHaveLength(vault[o]);
-          expect(vault.scanned).toBe(s.vaults[i]?.uploads.length);
+          const listing = s.vaults[i]?.listing;
+          expect(vault.scanned).toBe(listing?.uploads.length);
           expect(vault.aborted).toBe(api.aborted.filter((a) => a.vault === vault.vault).length);
           const anomalyIds = new Set(vault.anomalies.map((a) => a.uploadId));
-          if (s.clockStep === 0) {
-            const untrusted = s.vaults[i]?.uploads.filter((u) => {
-              const created = parseCreationDate(u.createdAt ?? '');
-              return created === undefined || created > s.now;
-            });
-            expect([...anomalyIds].sort()).toEqual(untrusted?.map((u) => u.uploadId).sort());
+          if (s.clockStep === 0 && listing) {
+            // With a still clock every upload is judged at s.now: anomalies and stale ones are exactly
+            // those the dates' construction says, and every excluded stale one is skipped.
+            const ids = (keep: (ms: number | undefined) => boolean) =>
+              listing.uploads.filter((u) => keep(listing.createdMs.get(u.uploadId))).map((u) => u.uploadId);
+            expect([...anomalyIds].sort()).toEqual(ids((ms) => ms === undefined || ms > s.now).sort());
+            const staleIds = ids((ms) => ms !== undefined && ms <= s.now && s.now - ms >= 48 * HOUR);
+            expect(vault.staleUploads.map((u) => u.uploadId).sort()).toEqual(staleIds.sort());
+            const skipped = vault.staleUploads.filter((u) => u.outcome === 'skipped').map((u) => u.uploadId);
+            expect(skipped.sort()).toEqual(
+              listing.uploads
+                .filter((u) => staleIds.includes(u.uploadId) && excluded(u))
+                .map((u) => u.uploadId)
+                .sort(),
+            );
           }
           expect(abortCalls.some((c) => c.vault === vault.vault && anomalyIds.has(c.uploadId ?? ''))).toBe(
             false,
@@ -162,7 +166,7 @@ describe('counting a listing with repeated and missing ids (property)', () => {
         { weight: 1, arbitrary: fc.constant('') },
         { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') },
       ),
-      createdAt: creationDate(now),
+      createdAt: creationDate(now).map((date) => date.text),
       description: fc.constantFrom(undefined, 'nightly', 'weekly'),
       partSizeBytes: fc.constant(1_048_576),
     }) as fc.Arbitrary<Upload>;

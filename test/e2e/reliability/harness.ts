@@ -1,5 +1,4 @@
 import { MAX_ATTEMPTS } from '../../../lambda/adapters/clients';
-import { parseCreationDate } from '../../../lambda/core/decide';
 import { DEFAULT_SSM_PREFIX } from '../../../lambda/core/defaults';
 import type { SweepReport, VaultReport } from '../../../lambda/core/types';
 import type { Emulator, PublishedMessage, RecordedRequest, SeedUpload } from '../../../local/emulator';
@@ -11,6 +10,8 @@ import {
   type LogLine,
   MemoryLogger,
 } from '../../../local/invoke';
+// The oracle reads dates with its own parser: the one under test would agree with its own bugs.
+import { referenceCreationMs } from '../../unit/helpers/creation-dates';
 import { expectValidReport, parseReport } from '../helpers/report-schema';
 
 export const TOPIC = 'glacier-sweeper-reliability';
@@ -150,7 +151,7 @@ export function violations(emu: Emulator, report: SweepReport, input: InvariantI
       problems.push(`aborted ${id}, which was not in the vaults before the run`);
       continue;
     }
-    const created = known.creationDate ? parseCreationDate(known.creationDate) : undefined;
+    const created = known.creationDate ? referenceCreationMs(known.creationDate) : undefined;
     if (created === undefined) problems.push(`aborted ${id} whose CreationDate is ${known.creationDate}`);
     else if (before.takenAt - created < thresholdOf(known.vault))
       problems.push(`aborted ${id}, younger than ${thresholdOf(known.vault)} ms at run start`);
@@ -200,7 +201,7 @@ export function violations(emu: Emulator, report: SweepReport, input: InvariantI
     if (!v.complete || ids === undefined) continue;
     if (v.scanned !== ids.length) problems.push(`${v.vault}: scanned ${v.scanned} of ${ids.length}`);
     for (const id of ids) {
-      const created = parseCreationDate(before.uploads.get(id)?.creationDate ?? '');
+      const created = referenceCreationMs(before.uploads.get(id)?.creationDate ?? '');
       const ageAtStart = created === undefined ? undefined : before.takenAt - created;
       // One minute of slack for the run's own duration around the threshold.
       if (ageAtStart !== undefined && ageAtStart >= thresholdOf(v.vault) + 60_000 && !listedOutcome.has(id))

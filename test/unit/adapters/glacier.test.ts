@@ -4,6 +4,7 @@ import {
   GlacierClient,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  ListTagsForVaultCommand,
   ListVaultsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-glacier';
@@ -251,5 +252,36 @@ describe('the hard-stop signal', () => {
       expect(sent.length, command.name).toBeGreaterThan(0);
       for (const options of sent) expect(options?.abortSignal, command.name).toBe(signal);
     }
+  });
+});
+
+describe('GlacierVaultApi.listVaultTags and ListParts fields', () => {
+  it('sends ListTagsForVault with the account and returns the tags ({} when none)', async () => {
+    glacierMock
+      .on(ListTagsForVaultCommand, { vaultName: 'legal' })
+      .resolves({ Tags: { 'glacier-sweeper': 'skip' } })
+      .on(ListTagsForVaultCommand, { vaultName: 'plain' })
+      .resolves({});
+    expect(await api.listVaultTags('legal')).toEqual({ 'glacier-sweeper': 'skip' });
+    expect(await api.listVaultTags('plain')).toEqual({});
+    expect(glacierMock).toHaveReceivedCommandWith(ListTagsForVaultCommand, {
+      accountId: '-',
+      vaultName: 'legal',
+    });
+  });
+
+  it('returns the CreationDate and description ListParts carries, for the re-check before an abort', async () => {
+    glacierMock.on(ListPartsCommand).resolves({
+      Parts: [{ RangeInBytes: '0-1', SHA256TreeHash: 'h' }],
+      CreationDate: '2026-01-01T00:00:00.000Z',
+      ArchiveDescription: 'nightly',
+      Marker: null as unknown as undefined,
+    });
+    expect(await api.listPartsPage('v', 'u', undefined)).toEqual({
+      parts: [{ range: '0-1', treeHash: 'h' }],
+      marker: undefined,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      description: 'nightly',
+    });
   });
 });

@@ -6,7 +6,7 @@ import type { PartsPage, Upload, UploadedPart, UploadPage, VaultApi } from '../.
  */
 export class FakeVaultApi implements VaultApi {
   readonly calls: Array<{
-    op: 'list' | 'abort' | 'listVaults' | 'listParts';
+    op: 'list' | 'abort' | 'listVaults' | 'listParts' | 'listTags';
     vault?: string;
     marker?: string | undefined;
     uploadId?: string;
@@ -25,6 +25,19 @@ export class FakeVaultApi implements VaultApi {
   onRequest: (op: 'list' | 'abort' | 'listParts') => Promise<void> | void = () => {};
   private inFlight = 0;
   maxInFlightAborts = 0;
+
+  /** Tags by vault name (vaults without an entry have none); vaults whose tag listing rejects. */
+  readonly tags = new Map<string, Record<string, string>>();
+  readonly failTags = new Map<string, Error>();
+
+  async listVaultTags(vault: string): Promise<Readonly<Record<string, string>>> {
+    this.calls.push({ op: 'listTags', vault });
+    const failure = this.failTags.get(vault);
+    if (failure) throw failure;
+    if (!this.vaults.has(vault))
+      throw Object.assign(new Error(`Vault not found: ${vault}`), { name: 'ResourceNotFoundException' });
+    return this.tags.get(vault) ?? {};
+  }
 
   addVault(name: string, uploads: Upload[], pageSizes: number[] = [50]): this {
     this.vaults.set(name, { uploads, pageSizes });

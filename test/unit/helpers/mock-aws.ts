@@ -3,6 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandInput,
+  ListTagsForVaultCommand,
+  type ListTagsForVaultCommandInput,
   ListVaultsCommand,
   type UploadListElement,
 } from '@aws-sdk/client-glacier';
@@ -58,6 +60,13 @@ export function serveUploads(
     const index = input.marker === undefined ? 0 : Number(input.marker.split('#')[1]);
     const next = index + 1 < pages.length ? `${input.vaultName}#${index + 1}` : null;
     return { UploadsList: pages[index] ?? [], Marker: next };
+  });
+  // One ListTagsForVault per vault per run: a vault listed here has no tags (none skipped), an
+  // unknown one is not found, as ListMultipartUploads says.
+  glacier.on(ListTagsForVaultCommand).callsFake(async (input: ListTagsForVaultCommandInput) => {
+    const pages = vaults[input.vaultName ?? ''];
+    if (pages === undefined) throw named('ResourceNotFoundException', `vault ${input.vaultName} not found`);
+    return { Tags: {} };
   });
 }
 
