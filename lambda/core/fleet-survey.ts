@@ -7,7 +7,7 @@ import {
   stateKey,
 } from './activity';
 import { judgeUpload } from './decide';
-import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
+import { GLACIER_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS } from './defaults';
 import { errorSummary } from './errors';
 import type { Candidate } from './fleet-types';
 import { createLimiter } from './limit';
@@ -142,7 +142,7 @@ export async function surveyVault(input: SurveyInput): Promise<SurveyResult> {
       }
       scanned += 1;
       const verdict = judgeUpload(upload, policy, now);
-      const description = (upload.description ?? '').slice(0, GLACIER_MAX_DESCRIPTION_CHARS);
+      const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
       if (verdict.kind === 'anomaly') {
         anomalies.push({ uploadId: upload.uploadId, createdAt: upload.createdAt ?? null, description });
         continue;

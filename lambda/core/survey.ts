@@ -34,7 +34,7 @@ export interface VaultSurvey {
   readonly error: string | null;
   /** Where listing stopped (time or error): pass it back as `startMarker` to go on. */
   readonly nextMarker: string | undefined;
-  /** Only for a vault tagged `glacier-sweeper=skip`: never listed, never touched. */
+  /** The vault is tagged `glacier-sweeper=skip`: nothing was listed or touched. */
   readonly skippedByTag?: true;
 }
 

@@ -1,4 +1,3 @@
-import { SKIP_TAG_KEY, SKIP_TAG_VALUE } from '../fleet/names';
 import { act } from './act';
 import type { StateStore } from './activity';
 import { errorSummary, isCancellation } from './errors';
@@ -25,6 +24,7 @@ import {
   refKey,
   type UploadRef,
 } from './plan';
+import { hasSkipTag } from './skip-tag';
 import { type StaleFound, type SurveyObserver, surveyVault, type VaultSurvey } from './survey';
 import type {
   Action,
@@ -236,11 +236,8 @@ async function surveyVaults(
     }
   };
   const surveys = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
-    const kept = await skipTagCheck(input.api, vault);
-    if (kept !== undefined) {
-      observer?.vaultListed?.({ vault: vault.name, scanned: 0, complete: kept.complete });
-      return kept;
-    }
+    const tagged = await skipTagCheck(input.api, vault);
+    if (tagged !== undefined) return tagged;
     const survey = await surveyVault({
       api: input.api,
       vault,
@@ -254,6 +251,35 @@ async function surveyVaults(
     return survey;
   });
   return { surveys, early };
+}
+
+/** A vault's survey before anything is listed. */
+const emptySurvey = (vault: VaultTarget, complete: boolean, error: string | null): VaultSurvey => ({
+  vault: vault.name,
+  olderThan: vault.olderThan.text,
+  scanned: 0,
+  duplicates: 0,
+  stale: [],
+  anomalies: [],
+  complete,
+  outOfTime: false,
+  error,
+  nextMarker: undefined,
+});
+
+/**
+ * One ListTagsForVault per vault per run, before any upload is listed: a vault tagged
+ * `glacier-sweeper=skip` is never listed nor touched. A vault whose tags cannot be read is a vault
+ * error: unsure whether it carries the tag, the sweep stays out of it.
+ */
+async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSurvey | undefined> {
+  let tags: Readonly<Record<string, string>>;
+  try {
+    tags = await api.listVaultTags(vault.name);
+  } catch (error) {
+    return emptySurvey(vault, false, isCancellation(error) ? null : errorSummary(error));
+  }
+  return hasSkipTag(tags) ? { ...emptySurvey(vault, true, null), skippedByTag: true } : undefined;
 }
 
 /** The stale uploads of the surveys as the plan takes them. */
@@ -385,45 +411,6 @@ function runReport(
     totals: totalsOf(vaults),
     vaults,
   };
-}
-
-/** True for a vault tagged `glacier-sweeper=skip` (the value compared trimmed and case-blind). */
-export function hasSkipTag(tags: Readonly<Record<string, string>>): boolean {
-  return tags[SKIP_TAG_KEY]?.trim().toLowerCase() === SKIP_TAG_VALUE;
-}
-
-/** A vault's survey before anything is listed: nothing found. */
-function emptySurvey(vault: VaultTarget, over: Partial<VaultSurvey>): VaultSurvey {
-  return {
-    vault: vault.name,
-    olderThan: vault.olderThan.text,
-    scanned: 0,
-    duplicates: 0,
-    stale: [],
-    anomalies: [],
-    complete: false,
-    outOfTime: false,
-    error: null,
-    nextMarker: undefined,
-    ...over,
-  };
-}
-
-/**
- * One ListTagsForVault per vault per run, before any upload is listed: a vault tagged
- * `glacier-sweeper=skip` is complete with nothing listed or touched. A vault whose tags cannot be read
- * is a vault error: unsure whether it carries the skip tag, the sweep stays out of it. Undefined: list it.
- */
-async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSurvey | undefined> {
-  let tags: Readonly<Record<string, string>>;
-  try {
-    tags = await api.listVaultTags(vault.name);
-  } catch (error) {
-    return isCancellation(error)
-      ? emptySurvey(vault, { outOfTime: true })
-      : emptySurvey(vault, { error: errorSummary(error) });
-  }
-  return hasSkipTag(tags) ? emptySurvey(vault, { complete: true, skippedByTag: true }) : undefined;
 }
 
 /**

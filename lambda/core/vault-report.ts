@@ -160,11 +160,11 @@ export function vaultReportOf(
     planComplete: vaultPlanComplete(survey, measurements),
     wouldAbort: staleUploads.filter((entry) => entry.wouldAbort).length,
     error: survey.error,
-    ...(survey.skippedByTag ? { skippedByTag: true as const } : {}),
     staleUploads,
     staleUploadsOmitted: 0,
     anomalies: survey.anomalies,
     anomaliesOmitted: 0,
+    ...(survey.skippedByTag ? { skippedByTag: true as const } : {}),
   };
 }
 

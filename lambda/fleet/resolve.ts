@@ -2,7 +2,7 @@ import { GlacierVaultApi } from '../adapters/glacier';
 import { classifyAccessError, SpokeAccessError } from '../adapters/spoke';
 import { errorSummary } from '../core/errors';
 import type { ResolvedVault, TargetRecord } from '../core/fleet-types';
-import { hasSkipTag } from '../core/sweep';
+import { hasSkipTag } from '../core/skip-tag';
 import type { VaultTarget } from '../core/types';
 import { cleaningLogger } from '../run';
 import { type CaughtError, caughtSummary, type FleetDeps, fleetDependencies, fleetRuntime } from './deps';
