@@ -277,7 +277,9 @@ async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSur
   try {
     tags = await api.listVaultTags(vault.name);
   } catch (error) {
-    return emptySurvey(vault, false, isCancellation(error) ? null : errorSummary(error));
+    // Cut by the hard stop: out of time (planComplete false), not an error.
+    if (isCancellation(error)) return { ...emptySurvey(vault, false, null), outOfTime: true };
+    return emptySurvey(vault, false, errorSummary(error));
   }
   return hasSkipTag(tags) ? { ...emptySurvey(vault, true, null), skippedByTag: true } : undefined;
 }

@@ -187,6 +187,27 @@ describe('act', () => {
     expect(api.calls.filter((c) => c.op === 'abort')).toEqual([]);
   });
 
+  it('says so when the history of a changed pick cannot be written, or of an aborted one deleted', async () => {
+    const { api, state } = setup(['p0', 'p1']);
+    api.parts.set('p0', [part(0), part(1)]);
+    state.failPut = true;
+    state.delete = async () => {
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    };
+    const warnings: string[] = [];
+    const outcomes = await act(input({ picks: picks(['p0', 'p1'], NOW - DAY), quietPeriod: QUIET }), {
+      api,
+      state,
+      clock: () => NOW,
+      observer: { warning: (w) => warnings.push(`${w.uploadId}: ${w.message}`) },
+    });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['pending', 'aborted']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^p0: state could not be written/),
+      expect.stringMatching(/^p1: state could not be deleted/),
+    ]);
+  });
+
   it('starts aborts in the order of the picks, within the limits per vault and in all', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
     const api = new FakeVaultApi()

@@ -3,6 +3,7 @@ import { parseSettings, type RawSettings, ssmNames } from '../../lambda/core/set
 import { sweepRun } from '../../lambda/core/sweep';
 import type { SweepReport, Upload } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
+import { MemoryStateStore } from './helpers/memory-state';
 
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 
@@ -181,5 +182,63 @@ describe('planning time', () => {
     const ops = api.calls.map((c) => `${c.op}:${c.vault}`);
     expect(ops.indexOf('listParts:alpha')).toBeLessThan(ops.lastIndexOf('list:beta'));
     expect(ops.filter((op) => op === 'listParts:alpha')).toHaveLength(1);
+  });
+});
+
+describe('between planning and acting', () => {
+  it('keeps a pick pending, with its eligible time and reason in the report, when its parts changed before the abort', async () => {
+    // Both uploads were seen unchanged 3 days ago. Listing the parts takes 6 minutes of the fake clock
+    // here, so by the time of the aborts each measurement is older than the 5-minute window; a part
+    // arrives for 'busy' after the plan measured it (during the third listing: act's look at 'idle').
+    const DAY = 86_400_000;
+    const api = new FakeVaultApi().addVault('alpha', [
+      uploadAged('busy', 30, NOW),
+      uploadAged('idle', 40, NOW),
+    ]);
+    for (const id of ['busy', 'idle']) api.parts.set(id, [{ range: '0-1023', treeHash: id }]);
+    const state = new MemoryStateStore();
+    const raw = { vaults: 'alpha', action: 'abort', quietPeriod: '2d' } as const;
+    await run(
+      api,
+      { ...raw, action: 'report' },
+      { clock: () => NOW - 3 * DAY, state, account: '123456789012' },
+    );
+    let clock = NOW;
+    let lists = 0;
+    api.onRequest = (op) => {
+      if (op !== 'listParts') return;
+      clock += 6 * 60_000;
+      if (++lists === 3)
+        api.parts.set('busy', [
+          { range: '0-1023', treeHash: 'busy' },
+          { range: '1024-2047', treeHash: 'x' },
+        ]);
+    };
+    // One request at a time, so each measurement ends 6 minutes after the one before.
+    const report = await run(api, raw, {
+      clock: () => clock,
+      deadline: NOW + 3_600_000,
+      state,
+      account: '123456789012',
+      vaultConcurrency: 1,
+      abortConcurrency: 1,
+    });
+    const busy = report.vaults[0]?.staleUploads.find((u) => u.uploadId === 'busy');
+    expect(busy).toMatchObject({
+      outcome: 'pending',
+      wouldAbort: true,
+      reason: 'parts changed since they were measured in this run',
+      partCount: 2,
+    });
+    expect(busy?.eligibleAt).toEqual(expect.any(String));
+    expect(api.aborted.map((a) => a.uploadId)).toEqual(['idle']);
+  });
+
+  it('treats a tag listing cut by the hard stop as out of time, not as a vault error', async () => {
+    const api = new FakeVaultApi().addVault('alpha', [uploadAged('a1', 30, NOW)]);
+    api.failTags.set('alpha', Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }));
+    const report = await run(api, { vaults: 'alpha', action: 'abort' });
+    expect(report.vaults[0]).toMatchObject({ complete: false, planComplete: false, error: null, scanned: 0 });
+    expect(api.aborted).toEqual([]);
   });
 });

@@ -101,11 +101,13 @@ describe('the hard stop', () => {
     const topicArn = configure(emu, { vaults: 'slow', action: 'abort' });
     const before = snapshot(emu, ['slow']);
     // A 5 s invocation: new work stops at 3 s (deadline), requests in flight are cancelled at 4 s (hard
-    // stop). The only page answers at 2.5 s; every ListParts then takes 6 s, well inside the client's
-    // 10 s request timeout, so only the signal can end them before the invocation does.
+    // stop); planning stops listing at 2.1 s and measuring at 2.55 s (70 % and 85 % of the 3 s). The
+    // only page answers at 1.5 s, well inside both, so its stale uploads are measured; every ListParts
+    // then takes 6 s, well inside the client's 10 s request timeout, so only the signal can end them
+    // before the invocation does.
     emu.setFaults({
       rules: [
-        { operation: 'ListMultipartUploads', fault: 'latency', latencyMs: 2_500 },
+        { operation: 'ListMultipartUploads', fault: 'latency', latencyMs: 1_500 },
         { operation: 'ListParts', fault: 'latency', latencyMs: 6_000 },
       ],
     });
