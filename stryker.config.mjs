@@ -18,6 +18,9 @@ export default {
     'lambda/core/pattern.ts',
     'lambda/core/pattern-subset.ts',
     'lambda/core/vault-scope.ts',
+    // Plan-then-act: what to measure and what to abort, and the re-checks before each abort.
+    'lambda/core/plan.ts',
+    'lambda/core/act.ts',
     'lambda/core/numbers.ts',
   ],
   checkers: [],

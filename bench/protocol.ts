@@ -44,7 +44,8 @@ export type EmulatorReply =
 /** What a sweeper child runs: the shipped handler, or the loop a user would write. */
 export type SweeperKind =
   | { kind: 'handler'; retryPolicy: RetryPolicy }
-  | { kind: 'baseline' }
+  /** `measure`: list each stale upload's parts before aborting it, the sweeper's work done one at a time. */
+  | { kind: 'baseline'; measure?: boolean }
   /** Loads the handler's modules and does nothing: the RSS floor of a sweeper child. */
   | { kind: 'idle' };
 
@@ -75,6 +76,11 @@ export interface SweeperResult {
   complete: boolean;
   /** Set when the handler threw. */
   error?: string;
+  /**
+   * Handler runs: ms from the start of the run to the first log line with each message (`run planned`,
+   * `aborting upload`, `run finished`), to see where planning ends and acting begins.
+   */
+  marks?: Record<string, number>;
 }
 
 export type SweeperReply = { type: 'result'; result: SweeperResult } | { type: 'error'; message: string };

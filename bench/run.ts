@@ -9,8 +9,10 @@ import { parseArgs } from 'node:util';
 import { RETRY_POLICY } from '../lambda/adapters/clients';
 import { DEFAULT_ABORT_CONCURRENCY, DEFAULT_VAULT_CONCURRENCY } from '../lambda/core/defaults';
 import { type ColdStart, measureColdStart } from './cold-start';
-import { type EmulatorHandle, killAllChildren, runSweeperChild, startEmulatorChild } from './processes';
-import type { FaultSettings, RequestSummary, SweeperJob, SweeperKind, SweeperResult } from './protocol';
+import { type Measured, measure, medianOf } from './measure';
+import { runPlanBench } from './plan';
+import { killAllChildren, runSweeperChild, startEmulatorChild } from './processes';
+import type { FaultSettings, RequestSummary, SweeperKind, SweeperResult } from './protocol';
 import { type Figure, renderMarkdown, renderTable, writeBenchmarksFile } from './report';
 import { max, median } from './stats';
 import {
@@ -20,7 +22,6 @@ import {
   staleCount,
   TOPIC,
   totalPages,
-  vaultNames,
   type Workload,
   wallBoundMs,
   workloads,
@@ -33,6 +34,8 @@ const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const USAGE = `Usage: npm run bench -- [options]
 
   --quick            small workloads, one repeat, no cold start: a smoke run (never writes BENCHMARKS.md)
+  --only plan        only plan-then-act against the same-work sequential loop, at 10 and 25 ms
+                     (or --latency-ms), repeats 3 (or --repeat); prints, writes bench/out/plan.md only
   --repeat N         repeats of every sweeper run whose median is reported (default: S 3, M 3, L 1)
   --latency-ms N     injected latency per request (default 10)
   --no-cold-start    skip the CDK synth and import timing
@@ -48,53 +51,6 @@ const THROTTLE_RATE = 0.2;
 /** Throttled runs get this invocation budget: the handler stops starting work at 80 % of it. */
 const THROTTLED_REMAINING_MS = 75_000;
 const DEFAULT_REMAINING_MS = 600_000;
-
-interface Measured {
-  results: SweeperResult[];
-  summaries: RequestSummary[];
-}
-
-const medianOf = (m: Measured, pick: (r: SweeperResult) => number): number => median(m.results.map(pick));
-
-async function measure(
-  emulator: EmulatorHandle,
-  w: Workload,
-  sweeper: SweeperKind,
-  faults: FaultSettings,
-  repeats: number,
-  remainingMs: number,
-  log: (line: string) => void,
-): Promise<Measured> {
-  const out: Measured = { results: [], summaries: [] };
-  for (let i = 0; i < repeats; i += 1) {
-    await emulator.reset(faults);
-    const job: SweeperJob = {
-      sweeper,
-      endpoint: emulator.url,
-      topicArn: emulator.topicArn,
-      vaults: vaultNames(w),
-      action: w.action,
-      olderThanDays: OLDER_THAN_DAYS,
-      remainingMs,
-    };
-    const result = await runSweeperChild(job, remainingMs + 60_000);
-    if (result.error !== undefined)
-      throw new Error(`${w.name} ${sweeper.kind}: the handler threw: ${result.error}`);
-    const summary = await emulator.summary();
-    out.results.push(result);
-    out.summaries.push(summary);
-    const label = 'retryPolicy' in sweeper ? `${sweeper.kind}/${sweeper.retryPolicy}` : sweeper.kind;
-    log(
-      `  ${w.name} ${label}${faults.throttleRate > 0 ? ` throttle ${faults.throttleRate}` : ''} #${i + 1}: ` +
-        `${Math.round(result.wallMs)} ms, ${summary.total} requests, scanned ${result.scanned}, ` +
-        `aborted ${result.aborted}, failed ${result.failed}, vault errors ${result.vaultErrors}, ` +
-        `RSS ${(result.peakRssBytes / MB).toFixed(1)} MB, CPU ${Math.round(result.cpuMs)} ms, ` +
-        `waited for a core ${Math.round(result.runQueueWaitMs)} ms, emulator CPU ${Math.round(summary.emulatorCpuMs)} ms` +
-        `${result.complete ? '' : ', INCOMPLETE'}`,
-    );
-  }
-  return out;
-}
 
 /** Request-count checks shared by every unthrottled handler run. */
 function requestFigures(section: string, w: Workload, m: Measured): Figure[] {
@@ -168,6 +124,7 @@ async function main(): Promise<void> {
       'no-cold-start': { type: 'boolean', default: false },
       'no-throttle': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -183,6 +140,24 @@ async function main(): Promise<void> {
   const latencyMs = values['latency-ms'] === undefined ? 10 : Number(values['latency-ms']);
   if (!(Number.isFinite(latencyMs) && latencyMs >= 0 && latencyMs <= 1000)) {
     throw new Error(`--latency-ms must be a number from 0 to 1000, got ${values['latency-ms']}`);
+  }
+  if (values.only !== undefined && values.only !== 'plan') {
+    throw new Error(`--only takes plan, got ${values.only}`);
+  }
+  if (values.only === 'plan') {
+    const figures = await runPlanBench({
+      quick,
+      latencies: values['latency-ms'] === undefined ? [10, 25] : [latencyMs],
+      repeats: repeatArg ?? (quick ? 1 : 3),
+      vaultConcurrency: DEFAULT_VAULT_CONCURRENCY,
+      abortConcurrency: DEFAULT_ABORT_CONCURRENCY,
+      remainingMs: DEFAULT_REMAINING_MS,
+      outDir: OUT,
+      log: (line) => console.error(line),
+    });
+    console.log(renderTable(figures));
+    console.log(`\n${machineNotes().join('\n')}`);
+    return;
   }
   const repeats = { S: repeatArg ?? (quick ? 1 : 3), M: repeatArg ?? (quick ? 1 : 3), L: repeatArg ?? 1 };
   const w = workloads(quick);

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { SweepReport } from '../lambda/core/types';
+import type { RunLogger } from '../lambda/run';
 import { invokeLocally, powertoolsLogger } from '../local/invoke';
 import { baselineSweep } from './baseline';
 import type { SweeperJob, SweeperReply, SweeperResult } from './protocol';
@@ -48,6 +49,25 @@ function fromReport(
   };
 }
 
+/** Log lines whose first appearance marks a phase of the run. */
+const MARKED = ['run starting', 'run planned', 'aborting upload', 'run finished'];
+
+/** Passes every line on and notes when each marked message first appears (ms since `started`). */
+function markingLogger(logger: RunLogger, started: number, marks: Record<string, number>): RunLogger {
+  const mark = (message: string) => {
+    if (MARKED.includes(message) && marks[message] === undefined)
+      marks[message] = performance.now() - started;
+  };
+  return {
+    info: (message, extra) => {
+      mark(message);
+      logger.info(message, extra);
+    },
+    warn: (message, extra) => logger.warn(message, extra),
+    error: (message, extra) => logger.error(message, extra),
+  };
+}
+
 async function run(
   job: SweeperJob,
 ): Promise<Omit<SweeperResult, 'wallMs' | 'peakRssBytes' | 'cpuMs' | 'runQueueWaitMs'>> {
@@ -64,17 +84,19 @@ async function run(
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_GLACIER: job.endpoint,
     });
-    const result = await baselineSweep({
+    const { scanned, stale, aborted, failed } = await baselineSweep({
       vaults: job.vaults,
       olderThanMs: job.olderThanDays * DAY_MS,
       abort: job.action === 'abort',
+      measure: sweeper.measure === true,
     });
-    return { ...result, vaultErrors: 0, complete: true };
+    return { scanned, stale, aborted, failed, vaultErrors: 0, complete: true };
   }
+  const marks: Record<string, number> = {};
   const result = await invokeLocally({
     endpoint: job.endpoint,
     topicArn: job.topicArn,
-    logger: powertoolsLogger(),
+    logger: markingLogger(powertoolsLogger(), performance.now(), marks),
     clientOptions: { retryPolicy: sweeper.retryPolicy },
     remainingMs,
   });
@@ -89,7 +111,7 @@ async function run(
       error: result.error?.message ?? 'no report',
     };
   }
-  return fromReport(result.report);
+  return { ...fromReport(result.report), marks };
 }
 
 async function main(): Promise<void> {

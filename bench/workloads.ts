@@ -9,7 +9,7 @@ export const MAX_ABORTS = 1_000_000;
 export const OLDER_THAN_DAYS = 7;
 
 export interface Workload {
-  name: 'S' | 'M' | 'L';
+  name: 'S' | 'M' | 'L' | 'plan';
   vaults: number;
   uploadsPerVault: number;
   staleShare: number;
@@ -17,7 +17,7 @@ export interface Workload {
 }
 
 /** The issue's workloads; `--quick` keeps their shape at a fraction of the size. */
-export function workloads(quick: boolean): Record<Workload['name'], Workload> {
+export function workloads(quick: boolean): Record<'S' | 'M' | 'L', Workload> {
   return {
     S: { name: 'S', vaults: 3, uploadsPerVault: 200, staleShare: 0.1, action: 'abort' },
     M: quick
@@ -27,6 +27,16 @@ export function workloads(quick: boolean): Record<Workload['name'], Workload> {
       ? { name: 'L', vaults: 1, uploadsPerVault: 1_000, staleShare: 0.1, action: 'report' }
       : { name: 'L', vaults: 1, uploadsPerVault: 50_000, staleShare: 0.1, action: 'report' },
   };
+}
+
+/**
+ * Plan-then-act (issue 13): many vaults of a few pages each, so that the run's time is spread over
+ * listing, measuring and aborting, each with its own concurrency. `--quick` shrinks it.
+ */
+export function planWorkload(quick: boolean): Workload {
+  return quick
+    ? { name: 'plan', vaults: 4, uploadsPerVault: 100, staleShare: 0.1, action: 'abort' }
+    : { name: 'plan', vaults: 20, uploadsPerVault: 250, staleShare: 0.1, action: 'abort' };
 }
 
 export const vaultNames = (w: Workload): string[] =>
@@ -55,6 +65,17 @@ export function wallBoundMs(w: Workload, latencyMs: number, vaultConc: number, a
   return (
     (totalPages(w) * latencyMs) / vaultConc + (staleCount(w) * perStale * latencyMs) / (vaultConc * abortConc)
   );
+}
+
+/**
+ * The latency bound of plan-then-act: listing (the chains spread over the vault slots) and measuring
+ * (one ListParts per stale upload over every slot) overlap, and aborting (one per stale upload over
+ * every slot) starts when both have ended.
+ */
+export function planBoundMs(w: Workload, latencyMs: number, vaultConc: number, abortConc: number): number {
+  const listing = (totalPages(w) * latencyMs) / vaultConc;
+  const perStale = (staleCount(w) * latencyMs) / (vaultConc * abortConc);
+  return Math.max(listing, perStale) + (w.action === 'abort' ? perStale : 0);
 }
 
 const DAY_MS = 86_400_000;

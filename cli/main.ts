@@ -17,6 +17,7 @@ import {
   MAX_VAULT_CONCURRENCY,
   type ParamKey,
 } from '../lambda/core/defaults';
+import { errorSummary } from '../lambda/core/errors';
 import { isWholeNumberError, parseWholeNumber } from '../lambda/core/numbers';
 import { renderText } from '../lambda/core/report-text';
 import { cleanText, terminalSafeJson } from '../lambda/core/sanitize';
@@ -27,7 +28,7 @@ import {
   quote,
   type RawSettings,
 } from '../lambda/core/settings';
-import { errorSummary, type SweepObserver, sweepRun } from '../lambda/core/sweep';
+import { type SweepObserver, sweepRun } from '../lambda/core/sweep';
 import type { Clock, SweepReport } from '../lambda/core/types';
 import { parseCli, parseEndpointUrl, UsageError } from './args';
 
@@ -200,7 +201,7 @@ function progressObserver(stderr: CliIo['stderr']): SweepObserver {
       scanned += uploads;
       draw();
     },
-    vaultDone: () => {
+    vaultListed: () => {
       done += 1;
       draw();
     },

@@ -1,6 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { readSettings } from './adapters/ssm';
 import { DEFAULT_VAULT_METRICS, ENV, VAULT_METRICS_MODES } from './core/defaults';
+import { errorSummary } from './core/errors';
 import {
   ConfigError,
   parseRuntimeEnv,
@@ -9,7 +10,6 @@ import {
   type RuntimeEnv,
   ssmNames,
 } from './core/settings';
-import { errorSummary } from './core/sweep';
 import type { SweepSettings } from './core/types';
 
 export interface LoadedConfig {

@@ -13,12 +13,13 @@ import {
   MAX_ABORT_CONCURRENCY,
   MAX_VAULT_CONCURRENCY,
 } from './core/defaults';
+import { errorSummary } from './core/errors';
 import { parseRunRequest } from './core/event';
 import { deadlineFor, hardStopAfter, shouldNotify } from './core/notify';
 import { cleanDeep, cleanText } from './core/sanitize';
 import { ConfigError, ssmNames } from './core/settings';
 import { buildAlertMessage, buildReportMessage, trimForResponse } from './core/sns-message';
-import { errorSummary, type SweepObserver, sweepRun } from './core/sweep';
+import { type SweepObserver, sweepRun } from './core/sweep';
 import type { SweepReport } from './core/types';
 
 /** The part of Powertools Logger the run uses; structured extras go in the second argument. */
@@ -52,6 +53,8 @@ export function auditObserver(logger: RunLogger, runId: string): SweepObserver {
       logger[level]('stale upload', { runId, ...event });
     },
     warning: (event) => logger.warn('upload check incomplete', { runId, ...event }),
+    // The plan before any abort: what the run is about to do, and whether planning ran out of time.
+    planned: (event) => logger.info('run planned', { runId, ...event }),
     anomaly: (event) =>
       logger.warn('upload with an untrustworthy CreationDate: never aborted', { runId, ...event }),
     vaultDone: ({ staleUploads: _s, anomalies: _a, ...summary }) => {
@@ -152,6 +155,7 @@ export async function runSweep(
   logger.info('run finished', {
     runId,
     complete: report.complete,
+    planComplete: report.planComplete,
     capped: report.capped,
     totals: report.totals,
   });

@@ -1,8 +1,8 @@
 import { fingerprintParts } from './activity';
 import { judgeUpload } from './decide';
+import { errorSummary } from './errors';
 import type { Pick, PickOutcome } from './fleet-types';
 import type { Pattern } from './pattern';
-import { errorSummary } from './sweep';
 import type { Clock, Outcome, SweepSettings, UploadedPart, VaultApi } from './types';
 
 const NOT_FOUND = 'ResourceNotFoundException';

@@ -76,6 +76,8 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
     bytesAtStake: 0,
     unmeasured: 0,
     complete: true,
+    planComplete: true,
+    wouldAbort: 0,
     error: null,
     staleUploads: [],
     staleUploadsOmitted: 0,
@@ -84,7 +86,8 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
   };
   if (vault.status === 'absent') return { ...base, absent: true };
   if (vault.status === 'skipped-by-tag') return { ...base, skippedByTag: true };
-  if (vault.status === 'error') return { ...base, complete: false, error: vault.error ?? 'error' };
+  if (vault.status === 'error')
+    return { ...base, complete: false, planComplete: false, error: vault.error ?? 'error' };
 
   const picked = new Map<string, Pick>();
   for (const pick of target.picks)
@@ -119,7 +122,7 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
         continue;
       }
       seen.add(candidate.uploadId);
-      stale.push(staleEntry(candidate, vault.name, acted, action));
+      stale.push(staleEntry(candidate, vault.name, picked, acted, action));
     }
   }
   stale.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
@@ -145,6 +148,9 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
     bytesAtStake: stale.reduce((sum, s) => sum + (s.bytesUploaded ?? 0), 0),
     unmeasured: stale.filter((s) => s.bytesUploaded === null && s.outcome !== 'skipped').length,
     complete: done?.complete === true && !gone,
+    // Survey plans a vault as it lists it: its plan is whole when its listing is.
+    planComplete: done?.complete === true && !gone,
+    wouldAbort: stale.filter((s) => s.wouldAbort).length,
     error,
     staleUploads: stale,
     anomalies,
@@ -156,6 +162,7 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
 function staleEntry(
   candidate: Candidate,
   vault: string,
+  picked: ReadonlyMap<string, Pick>,
   acted: ReadonlyMap<string, PickOutcome>,
   action: Action,
 ): StaleUploadEntry {
@@ -168,6 +175,8 @@ function staleEntry(
     bytesUploaded: candidate.bytesUploaded,
     partCount: candidate.partCount,
     outcome: 'reported',
+    // Select's picks are what abort mode with these settings aborts in this run.
+    wouldAbort: picked.has(pickKey(vault, candidate.uploadId)),
   };
   if (candidate.verdict === 'skipped') return { ...entry, outcome: 'skipped' };
   if (candidate.verdict === 'pending')
@@ -260,6 +269,7 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
     action: input.action,
     olderThan: input.olderThan,
     complete: totals.targetErrors === 0 && vaults.every((v) => v.complete) && input.selectFailed !== true,
+    planComplete: vaults.every((v) => v.planComplete) && input.selectFailed !== true,
     capped: input.capped,
     reportKey: input.reportKey,
     totals,

@@ -7,11 +7,12 @@ import {
   stateKey,
 } from './activity';
 import { judgeUpload } from './decide';
+import { GLACIER_MAX_DESCRIPTION_CHARS as MAX_DESCRIPTION_CHARS } from './defaults';
+import { errorSummary } from './errors';
 import type { Candidate } from './fleet-types';
 import { createLimiter } from './limit';
 import { markerStuck, stuckMarkerError } from './paging';
 import type { Pattern } from './pattern';
-import { errorSummary, MAX_DESCRIPTION_CHARS } from './sweep';
 import type { AnomalyEntry, Clock, VaultApi, VaultTarget } from './types';
 
 /** `quiet-period` in fleet mode: the history table is keyed by account and region, and records the run. */

@@ -6,45 +6,58 @@ import type { SweepReport } from './types';
 export const MAX_SUBJECT_CHARS = 99;
 
 /**
- * The SNS subject of a report: failures first, then what happened, then the region. Always ASCII,
- * without control characters and shorter than 100 characters, whatever the numbers: when the full
- * sentence is too long, less important parts are dropped (the body has them all, the account too).
+ * The SNS subject of a report: what happened in the vaults swept, then failures (kept when space runs
+ * out), then flags, then the region. Always ASCII, without control characters and shorter than 100
+ * characters, whatever the numbers: when the full sentence is too long, less important parts are
+ * dropped (the body has them all, the account too).
  */
 export function renderSubject(report: SweepReport): string {
   const t = report.totals;
   const region = subjectRegion(report.region);
+  // Vault errors are counted apart: "in 2 vaults" names only the vaults that were swept.
+  const swept = Math.max(0, t.vaults - t.vaultErrors);
   const failures: string[] = [];
   if (t.vaultErrors > 0) failures.push(count(t.vaultErrors, 'vault error', 'vault errors'));
   if (t.failed > 0) failures.push(count(t.failed, 'abort failure', 'abort failures'));
-  const stale = count(t.stale, 'stale upload', 'stale uploads');
-  const inVaults = ` in ${count(t.vaults, 'vault', 'vaults')}`;
+  const nothingSwept = swept === 0 && t.vaultErrors > 0;
+  const inVaults = nothingSwept ? '' : ` in ${count(swept, 'vault', 'vaults')}`;
 
   let what: string;
-  if (t.stale === 0) what = 'no stale uploads';
-  else if (report.action === 'report') what = `${stale} found`;
-  else if (t.aborted === t.stale) what = `${stale} aborted`;
-  else what = `${stale}, ${t.aborted} aborted`;
+  let short: string;
+  if (nothingSwept && t.stale === 0) {
+    what = 'nothing swept';
+    short = what;
+  } else if (t.stale === 0) {
+    what = `no stale uploads${inVaults}`;
+    short = 'no stale uploads';
+  } else if (report.action === 'report') {
+    what = `${t.stale} stale${inVaults}`;
+    short = `${t.stale} stale`;
+  } else if (t.aborted === t.stale) {
+    what = `${count(t.stale, 'stale upload', 'stale uploads')} aborted${inVaults}`;
+    short = `${t.stale} stale`;
+  } else {
+    what = `${t.stale} stale, ${t.aborted} aborted${inVaults}`;
+    short = `${t.stale} stale`;
+  }
 
   const flags: string[] = [];
-  // A vault error already says the run is incomplete; the words are better spent on numbers.
-  if (!report.complete && t.vaultErrors === 0) flags.push('incomplete');
-  if (report.capped) flags.push('max-aborts reached');
+  // A vault error says its vault is incomplete; "incomplete" is for vaults cut short without one.
+  const unfinished =
+    !report.complete && (t.vaultErrors === 0 || report.vaults.some((v) => !v.complete && v.error === null));
+  if (unfinished) flags.push('incomplete');
+  else if (report.planComplete === false) flags.push('plan stopped early');
+  // In report mode nothing was stopped: the text says where abort mode would stop.
+  if (report.capped && report.action === 'abort') flags.push('max-aborts reached');
 
   const join = (parts: string[]) => parts.filter((p) => p !== '').join(', ');
-  const candidates =
-    failures.length > 0
-      ? [
-          join([...failures, ...flags, `${what}${inVaults}`]),
-          join([...failures, ...flags, stale]),
-          join([...failures, stale]),
-          join(failures),
-        ]
-      : [
-          join([...flags, `${what}${inVaults}`]),
-          join([...flags, what]),
-          join([...flags, stale]),
-          join([flags[0] ?? '', stale]),
-        ];
+  const candidates = [
+    join([what, ...failures, ...flags]),
+    join([what, ...failures]),
+    join([short, ...failures]),
+    failures.length > 0 ? join(failures) : join([short, flags[0] ?? '']),
+    short,
+  ];
   for (const body of candidates) {
     const subject = `${SERVICE_NAME}: ${body} (${region})`;
     if (subject.length <= MAX_SUBJECT_CHARS) return subject;

@@ -45,6 +45,8 @@ const MAX_STATUS_ERROR_CHARS = 60;
 const MAX_ERROR_LINE_CHARS = 300;
 /** Width of the DESCRIPTION column; the JSON report and the log carry the description in full. */
 const DESCRIPTION_COLUMN_CHARS = 40;
+/** Width of the REASON column (pending and failed rows); the JSON report and the log have it all. */
+const REASON_COLUMN_CHARS = 60;
 const MORE_HINT = "see the JSON report (SQS/Lambda/HTTPS subscribers) and the function's log";
 const CUT_TAIL = '…(text cut to fit the message: see the JSON report and the log)';
 /** A bound on a whole upload id in the text (Glacier's are 92 characters), as `shortId` bounds its input. */
@@ -80,7 +82,10 @@ export function renderText(report: SweepReport, ctx: TextContext): string {
   if (t.skipped > 0) summary.push(`${t.skipped} skipped`);
   if (t.reported > 0) summary.push(`${t.reported} reported`);
   if (t.pending > 0) summary.push(`${t.pending} pending`);
-  if (t.stale > t.unmeasured) summary.push(`${formatBytes(t.bytesAtStake)} at stake`);
+  if (t.stale > t.unmeasured) {
+    summary.push(`${formatBytes(t.bytesAtStake)} at stake`);
+    if (report.action === 'abort' && t.aborted > 0) summary.push(`${formatBytes(bytesFreed(report))} freed`);
+  }
   if (t.anomalies > 0) summary.push(count(t.anomalies, 'anomaly', 'anomalies'));
   if (t.duplicates > 0) summary.push(count(t.duplicates, 'repeated listing', 'repeated listings'));
   if (t.vaultErrors > 0) summary.push(count(t.vaultErrors, 'vault error', 'vault errors'));
@@ -105,27 +110,44 @@ function explanations(report: SweepReport, ctx: TextContext): string[] {
     const partial = report.vaults.filter((v) => !v.complete).length;
     out.push(
       partial > 0
-        ? `Incomplete run: ${partial} of ${count(report.vaults.length, 'vault was', 'vaults were')} not fully listed (time budget or error), so stale uploads there may be missing from this report.`
+        ? `Incomplete run: ${partial} of ${count(report.vaults.length, 'vault', 'vaults')} ${partial === 1 ? 'was' : 'were'} not fully listed (time budget or error), so stale uploads there may be missing from this report.`
         : 'Incomplete run: the time budget ran out before every vault was swept.',
     );
   }
-  if (report.capped) {
+  if (report.planComplete === false) {
+    const early = report.vaults.filter((v) => !v.planComplete).length;
     out.push(
-      `max-aborts reached: ${count(t.reported, 'stale upload was', 'stale uploads were')} only reported; the next run continues.`,
+      `Planning stopped early: its share of the time budget ran out before ${early} of ${count(report.vaults.length, 'vault', 'vaults')} ${early === 1 ? 'was' : 'were'} fully planned (listed and measured); the run acted on what it had planned, and the next run sees the rest.`,
+    );
+  }
+  if (report.capped && report.action === 'abort') {
+    out.push(
+      `max-aborts reached: ${count(t.reported, 'stale upload was', 'stale uploads were')} only reported (the oldest eligible ones were aborted first); the next run continues.`,
     );
   }
   if (report.action === 'report' && t.stale > 0) {
     const enable = ctx.enableAbort ?? `set the ${PARAM.action} parameter to abort`;
-    out.push(`Report mode: nothing was aborted (${enable} to clean up).`);
+    const cap = report.capped ? ', the oldest eligible first, up to max-aborts' : '';
+    out.push(
+      `Report mode: nothing was aborted; abort mode with these settings would abort ${count(t.wouldAbort, 'upload', 'uploads')}${previewBytes(report)}${cap}. To clean up, ${enable}.`,
+    );
   }
   if (t.pending > 0) {
     out.push(
       `Quiet period: ${count(t.pending, 'stale upload is', 'stale uploads are')} pending, not yet proven idle (unchanged parts since an earlier run); each is aborted once it stays unchanged past its eligible time.`,
     );
   }
-  if (t.unmeasured > 0 && t.stale > t.unmeasured) {
+  const waiting = report.action === 'report' ? wouldWait(report) : 0;
+  if (waiting > 0) {
     out.push(
-      `${count(t.unmeasured, 'stale upload was', 'stale uploads were')} not measured (max-list-parts, time budget or a failed part listing): bytes at stake leave them out.`,
+      `Quiet period: ${count(waiting, 'stale upload is', 'stale uploads are')} not yet proven idle; abort mode would keep ${waiting === 1 ? 'it' : 'them'} pending until the time shown.`,
+    );
+  }
+  if (t.unmeasured > 0 && t.stale > t.unmeasured) {
+    const figures =
+      report.action === 'abort' && t.aborted > 0 ? 'bytes at stake and freed' : 'bytes at stake';
+    out.push(
+      `${count(t.unmeasured, 'stale upload was', 'stale uploads were')} not measured (max-list-parts, time budget or a failed part listing): ${figures} leave them out.`,
     );
   }
   if (t.failed > 0) {
@@ -134,6 +156,40 @@ function explanations(report: SweepReport, ctx: TextContext): string[] {
     );
   }
   return out;
+}
+
+/** Bytes of the uploads this run aborted (those measured). */
+function bytesFreed(report: SweepReport): number {
+  let bytes = 0;
+  for (const v of report.vaults)
+    for (const e of v.staleUploads) if (e.outcome === 'aborted') bytes += e.bytesUploaded ?? 0;
+  return bytes;
+}
+
+/** ` (1.5 GiB; 3 not measured)`: what the uploads abort mode would abort hold, as far as measured. */
+function previewBytes(report: SweepReport): string {
+  const n = report.totals.wouldAbort;
+  if (n === 0) return '';
+  let bytes = 0;
+  let measured = 0;
+  for (const v of report.vaults) {
+    for (const e of v.staleUploads) {
+      if (!e.wouldAbort || e.bytesUploaded === null) continue;
+      bytes += e.bytesUploaded;
+      measured += 1;
+    }
+  }
+  const parts: string[] = [];
+  if (measured > 0) parts.push(formatBytes(bytes));
+  if (n > measured) parts.push(`${n - measured} not measured`);
+  return ` (${parts.join('; ')})`;
+}
+
+/** Report mode: stale uploads abort mode would keep pending (quiet-period). */
+function wouldWait(report: SweepReport): number {
+  let n = 0;
+  for (const v of report.vaults) for (const e of v.staleUploads) if (e.eligibleAt !== undefined) n += 1;
+  return n;
 }
 
 function vaultStatus(v: VaultReport): string {
@@ -221,6 +277,9 @@ function staleSection(report: SweepReport, hint: string, idCell: (id: string) =>
           ? [{ title: 'UPLOADED', cell: (r: StaleRow) => formatBytes(r.entry.bytesUploaded ?? null) }]
           : []),
         { title: 'OUTCOME', cell: (r) => outcomeCell(r.entry) },
+        ...(rows.some((r) => r.entry.reason !== undefined)
+          ? [{ title: 'REASON', cell: (r: StaleRow) => cleanText(r.entry.reason, REASON_COLUMN_CHARS) }]
+          : []),
         { title: 'DESCRIPTION', cell: (r) => cleanText(r.entry.description, DESCRIPTION_COLUMN_CHARS) },
         { title: 'UPLOAD ID', cell: (r) => idCell(r.entry.uploadId) },
       ],
@@ -232,12 +291,18 @@ function staleSection(report: SweepReport, hint: string, idCell: (id: string) =>
   return out;
 }
 
-/** A pending upload says when it may be aborted, so the operator knows what to expect. */
+/**
+ * A pending upload says when it may be aborted, so the operator knows what to expect; in report mode
+ * each row says what abort mode would do with it.
+ */
 function outcomeCell(entry: StaleUploadEntry): string {
   const outcome = cleanText(entry.outcome, 12);
-  return entry.outcome === 'pending' && entry.eligibleAt
-    ? `${outcome} until ${utcMinute(entry.eligibleAt)}`
-    : outcome;
+  if (entry.outcome === 'pending' && entry.eligibleAt)
+    return `${outcome} until ${utcMinute(entry.eligibleAt)}`;
+  if (entry.outcome !== 'reported') return outcome;
+  if (entry.wouldAbort) return `${outcome}, would abort`;
+  if (entry.eligibleAt) return `${outcome}, would wait until ${utcMinute(entry.eligibleAt)}`;
+  return outcome;
 }
 
 /**
@@ -294,7 +359,8 @@ function errorSection(report: SweepReport, hint: string): string[] {
   const failed = report.vaults.filter((v) => v.error !== null && v.error !== undefined);
   const total = Math.max(report.totals.vaultErrors, failed.length);
   if (total === 0) return [];
-  const out = ['', 'Vault errors (the other vaults were swept)'];
+  const swept = report.totals.vaults - total;
+  const out = ['', `Vault errors (${swept > 0 ? 'the other vaults were swept' : 'no vault could be swept'})`];
   for (const v of failed.slice(0, MAX_ERROR_ROWS)) {
     out.push(`${vaultName(v.vault)}: ${cleanText(v.error, MAX_ERROR_LINE_CHARS)}`);
   }

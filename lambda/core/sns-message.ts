@@ -291,6 +291,9 @@ function normalizeStale(e: StaleUploadEntry): StaleUploadEntry {
     ...e,
     createdAt: meta(e.createdAt),
     description: cleanText(e.description, GLACIER_MAX_DESCRIPTION_CHARS),
+    // A failed abort's reason quotes the service's error message: outside text, cleaned like the rest.
+    ...(e.reason === undefined ? {} : { reason: cleanText(e.reason, MAX_PUBLISHED_FIELD_CHARS) }),
+    ...(e.eligibleAt === undefined ? {} : { eligibleAt: meta(e.eligibleAt) }),
   };
 }
 

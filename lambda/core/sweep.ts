@@ -1,370 +1,102 @@
-import { SKIP_TAG_KEY, SKIP_TAG_VALUE } from '../fleet/names';
+import { act } from './act';
+import type { StateStore } from './activity';
+import { errorSummary, isCancellation } from './errors';
+import { mapLimited, type ScheduleLimits } from './limit';
 import {
-  type ActivityVerdict,
-  judgeActivity,
-  measureUpload,
-  nextHistory,
-  type PartsFingerprint,
-  type StateStore,
-  stateKey,
-  type UploadHistory,
-} from './activity';
-import { judgeUpload, RunBudget, type UploadPolicy } from './decide';
-import { createLimiter, mapLimited } from './limit';
-import { markerStuck, stuckMarkerError } from './paging';
+  createMeasurer,
+  type Measurement,
+  type MeasurePorts,
+  type Measurer,
+  type QuietPeriod,
+  unmeasuredVerdict,
+} from './measure';
 import type { Pattern } from './pattern';
 import {
-  type Action,
-  type AnomalyEntry,
-  type Clock,
-  OUTCOMES,
-  type Outcome,
-  type OutcomeCounts,
-  type StaleUploadEntry,
-  type SweepReport,
-  type SweepSettings,
-  type Upload,
-  type UploadPage,
-  type VaultApi,
-  type VaultReport,
-  type VaultTarget,
+  type AbortPlan,
+  type Candidate,
+  type Judged,
+  mayMeasureEarly,
+  oldestFirst,
+  type PlanningTimes,
+  planAborts,
+  planMeasurements,
+  planningTimes,
+  refKey,
+  type UploadRef,
+} from './plan';
+import { hasSkipTag } from './skip-tag';
+import { type StaleFound, type SurveyObserver, surveyVault, type VaultSurvey } from './survey';
+import type {
+  Action,
+  Clock,
+  StaleUploadEntry,
+  SweepReport,
+  SweepSettings,
+  VaultApi,
+  VaultReport,
+  VaultTarget,
 } from './types';
+import {
+  failedListingReport,
+  planRows,
+  type StaleRow,
+  settleFromAct,
+  totalsOf,
+  vaultPlanComplete,
+  vaultReportOf,
+} from './vault-report';
 import { checkVaultScope, type VaultScopeNames } from './vault-scope';
 
-/** Glacier's own limit for an archive description; longer text from elsewhere is cut to it. */
-export const MAX_DESCRIPTION_CHARS = 1024;
+export { totalsOf };
 
 /** Structured events for the audit log and progress display; the core never logs by itself. */
-export interface SweepObserver {
+export interface SweepObserver extends SurveyObserver {
   /** Called once per stale upload, when its outcome is final. */
   staleUpload?(event: StaleUploadEvent): void;
   /** Called just before an abort request is sent: the audit trail records intent before effect. */
   abortStarting?(event: { vault: string; uploadId: string; createdAt: string; ageHours: number }): void;
-  anomaly?(event: AnomalyEntry & { vault: string; reason: string }): void;
   /** The vaults this run will sweep, once `*` and the request's filter are applied. */
   vaultsResolved?(vaults: readonly string[]): void;
-  pageListed?(event: { vault: string; uploads: number }): void;
+  /** Called once per vault, when its listing ended or stopped. */
+  vaultListed?(event: { vault: string; scanned: number; complete: boolean }): void;
+  /** Called once, when the plan is made: before the first abort. */
+  planned?(event: PlanSummary): void;
+  /** Called once per vault with its final report. */
   vaultDone?(report: VaultReport): void;
-  /** Something went wrong that changes no outcome (a part listing or a state write failed). */
+  /** Something went wrong that changes no outcome by itself (a part listing or a state write failed). */
   warning?(event: { vault: string; uploadId: string; message: string }): void;
-}
-
-/** Activity-aware abort (`quiet-period`): where the history lives and how long an upload must be quiet. */
-export interface ActivityCheck {
-  readonly quietPeriodMs: number;
-  readonly state: StateStore;
-  /** The vault owner account and the region: with vault and upload id they make the state key. */
-  readonly account: string;
-  readonly region: string;
 }
 
 export interface StaleUploadEvent extends StaleUploadEntry {
   vault: string;
   olderThan: string;
-  /** Why an abort failed, or why a stale upload was only reported. */
+  /** Why an abort failed, or why a stale upload was not aborted. */
   reason?: string;
 }
 
-export interface SweepVaultInput {
-  readonly api: VaultApi;
-  readonly vault: VaultTarget;
-  readonly action: Action;
-  readonly exclude: Pattern | undefined;
-  readonly clock: Clock;
-  /** Epoch ms after which no new page request and no new abort starts. */
-  readonly deadline: number;
-  readonly abortConcurrency: number;
-  /** `max-aborts`, shared by every vault of the run. */
-  readonly abortBudget: RunBudget;
-  /** Bounds ListParts listings across the run; an upload past it is reported as not measured. */
-  readonly measureBudget: RunBudget;
-  /** Set when `quiet-period` is: then an abort also needs proof that the upload is idle. */
-  readonly activity?: ActivityCheck | undefined;
-  /** Resume point from an earlier call; undefined starts at the first page. */
-  readonly startMarker?: string | undefined;
-  readonly observer?: SweepObserver;
-}
-
-export interface SweepVaultResult {
-  readonly report: VaultReport;
-  /** Where listing stopped (time budget or error): pass it back as `startMarker` to resume. */
-  readonly nextMarker: string | undefined;
-}
-
-/** A short, single-line message for a report; never the whole error object. */
-export function errorSummary(error: unknown): string {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  const text = `${name}: ${message}`.replace(/\s+/g, ' ').trim();
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
-const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
-
-/** Every outcome at zero: the start of every count. */
-const noOutcomes = (): OutcomeCounts => ({
-  aborted: 0,
-  gone: 0,
-  failed: 0,
-  skipped: 0,
-  reported: 0,
-  pending: 0,
-});
-
-/** A request cancelled through its abort signal (the SDK and fetch both name it AbortError). */
-export const isCancellation = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'AbortError';
-
-interface Tracked {
-  entry: StaleUploadEntry;
-  createdMs: number;
-}
-
-/**
- * Sweeps one vault from `startMarker` until the listing ends or `deadline` passes: lists every page,
- * judges each upload, and (abort mode) aborts stale ones with bounded concurrency while listing goes on.
- * Aborts only ever target uploads already listed, so the marker of the next page stays valid.
- */
-export async function sweepVault(input: SweepVaultInput): Promise<SweepVaultResult> {
-  const { api, vault, clock, observer } = input;
-  const policy: UploadPolicy = {
-    olderThanMs: vault.olderThan.ms,
-    action: input.action,
-    exclude: input.exclude,
-  };
-  const limit = createLimiter(input.abortConcurrency);
-  const stale = new Map<string, Tracked>();
-  const anomalies: AnomalyEntry[] = [];
-  // Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once.
-  const seen = new Set<string>();
-  const work: Promise<void>[] = [];
-  const counts = { scanned: 0, duplicates: 0, ...noOutcomes() };
-  const { activity } = input;
-  let error: string | null = null;
-  let marker = input.startMarker;
-  let complete = false;
-
-  const settle = (tracked: Tracked, outcome: Outcome, reason?: string): void => {
-    tracked.entry.outcome = outcome;
-    counts[outcome] += 1;
-    observer?.staleUpload?.({
-      ...tracked.entry,
-      vault: vault.name,
-      olderThan: vault.olderThan.text,
-      ...(reason ? { reason } : {}),
-    });
-  };
-
-  const warn = (uploadId: string, message: string): void =>
-    observer?.warning?.({ vault: vault.name, uploadId, message });
-
-  /**
-   * Lists the upload's parts within the run's bound; `observed` is undefined when not measured, and
-   * `cancelled` says the hard stop ended the listing (the run is out of time, nothing went wrong).
-   */
-  const measure = async (
-    tracked: Tracked,
-  ): Promise<{ observed: PartsFingerprint | undefined; cancelled: boolean }> => {
-    if (!input.measureBudget.take()) return { observed: undefined, cancelled: false };
-    try {
-      const observed = await measureUpload(api, vault.name, tracked.entry.uploadId);
-      tracked.entry.bytesUploaded = observed.bytes;
-      tracked.entry.partCount = observed.partCount;
-      return { observed, cancelled: false };
-    } catch (measureError) {
-      if (isCancellation(measureError)) return { observed: undefined, cancelled: true };
-      warn(tracked.entry.uploadId, `parts could not be listed: ${errorSummary(measureError)}`);
-      return { observed: undefined, cancelled: false };
-    }
-  };
-
-  /**
-   * Reads and updates the upload's history; decides whether it has been idle for the quiet period.
-   * Without a readable history nothing is proven, so the verdict is "not idle".
-   */
-  const checkActivity = async (
-    tracked: Tracked,
-    check: ActivityCheck,
-    observed: PartsFingerprint | undefined,
-  ): Promise<ActivityVerdict> => {
-    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
-    let stored: UploadHistory | undefined;
-    if (observed !== undefined) {
-      try {
-        stored = await check.state.get(key);
-      } catch (stateError) {
-        const now = clock();
-        return {
-          idle: false,
-          eligibleAt: now + check.quietPeriodMs,
-          reason: `state could not be read: ${errorSummary(stateError)}`,
-        };
-      }
-    }
-    const now = clock();
-    const verdict = judgeActivity(stored, observed, check.quietPeriodMs, now);
-    if (observed !== undefined) {
-      try {
-        await check.state.put(key, nextHistory(stored, observed, now), stored);
-      } catch (stateError) {
-        warn(tracked.entry.uploadId, `state could not be written: ${errorSummary(stateError)}`);
-      }
-    }
-    return verdict;
-  };
-
-  const forget = async (tracked: Tracked, check: ActivityCheck): Promise<void> => {
-    const key = stateKey(check.account, check.region, vault.name, tracked.entry.uploadId);
-    try {
-      await check.state.delete(key);
-    } catch (stateError) {
-      warn(tracked.entry.uploadId, `state could not be deleted: ${errorSummary(stateError)}`);
-    }
-  };
-
-  const processStale = async (tracked: Tracked, intent: 'abort' | 'report'): Promise<void> => {
-    if (clock() >= input.deadline)
-      return settle(tracked, 'reported', 'time budget ran out before it was measured');
-    const { observed, cancelled } = await measure(tracked);
-    if (cancelled) {
-      // Unmeasured, and no history is read or written: a partial listing proves nothing either way.
-      const why = 'time budget ran out while its parts were listed';
-      if (activity === undefined || intent === 'report') return settle(tracked, 'reported', why);
-      tracked.entry.eligibleAt = new Date(clock() + activity.quietPeriodMs).toISOString();
-      return settle(tracked, 'pending', why);
-    }
-    const verdict = activity ? await checkActivity(tracked, activity, observed) : ({ idle: true } as const);
-    if (intent === 'report') return settle(tracked, 'reported', 'report mode');
-    if (!verdict.idle) {
-      tracked.entry.eligibleAt = new Date(verdict.eligibleAt).toISOString();
-      return settle(tracked, 'pending', verdict.reason);
-    }
-    // Measuring and reading the history take time: the clock is read again right before the abort.
-    if (clock() >= input.deadline) return settle(tracked, 'reported', 'time budget ran out before its abort');
-    if (!input.abortBudget.take()) return settle(tracked, 'reported', 'max-aborts reached');
-    const { uploadId, createdAt, ageHours } = tracked.entry;
-    observer?.abortStarting?.({ vault: vault.name, uploadId, createdAt, ageHours });
-    let outcome: Outcome;
-    try {
-      outcome = await api.abortUpload(vault.name, uploadId);
-    } catch (abortError) {
-      return settle(tracked, 'failed', errorSummary(abortError));
-    }
-    if (activity) await forget(tracked, activity);
-    settle(tracked, outcome);
-  };
-
-  const judgePage = (uploads: readonly Upload[]): void => {
-    const now = clock();
-    for (const upload of uploads) {
-      // The same id twice (on two pages, or on one) is one upload; entries without an id are each their
-      // own, since nothing tells them apart. The first entry of an id is the one judged.
-      if (upload.uploadId !== '') {
-        if (seen.has(upload.uploadId)) {
-          counts.duplicates += 1;
-          continue;
-        }
-        seen.add(upload.uploadId);
-      }
-      counts.scanned += 1;
-      const verdict = judgeUpload(upload, policy, now);
-      const description = (upload.description ?? '').slice(0, MAX_DESCRIPTION_CHARS);
-      if (verdict.kind === 'anomaly') {
-        const entry: AnomalyEntry = {
-          uploadId: upload.uploadId,
-          createdAt: upload.createdAt ?? null,
-          description,
-        };
-        anomalies.push(entry);
-        observer?.anomaly?.({ ...entry, vault: vault.name, reason: verdict.reason });
-        continue;
-      }
-      if (verdict.kind === 'fresh') continue;
-      const tracked: Tracked = {
-        createdMs: verdict.createdMs,
-        entry: {
-          uploadId: upload.uploadId,
-          createdAt: upload.createdAt as string,
-          ageHours: roundHours(verdict.ageMs),
-          description,
-          partSizeBytes: upload.partSizeBytes ?? null,
-          bytesUploaded: null,
-          partCount: null,
-          outcome: 'reported',
-        },
-      };
-      stale.set(upload.uploadId, tracked);
-      if (verdict.intent === 'skip') settle(tracked, 'skipped', 'matched exclude');
-      else {
-        const intent = verdict.intent;
-        work.push(limit(() => processStale(tracked, intent)));
-      }
-    }
-  };
-
-  // The next page is requested before this one is judged, so judging (and logging) overlaps the round
-  // trip of a marker chain that cannot otherwise be parallelised.
-  const request = (from: string | undefined): Promise<UploadPage> => {
-    const pending = api.listUploadsPage(vault.name, from);
-    // Awaited on the next turn of the loop; this only keeps an abandoned one from going unhandled.
-    pending.catch(() => undefined);
-    return pending;
-  };
-  try {
-    let inFlight = clock() < input.deadline ? request(marker) : undefined;
-    while (inFlight !== undefined) {
-      const page = await inFlight;
-      inFlight = undefined;
-      observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
-      const repeated = markerStuck(marker, page.marker);
-      if (!repeated) {
-        marker = page.marker;
-        if (marker !== undefined && clock() < input.deadline) inFlight = request(marker);
-      }
-      judgePage(page.uploads);
-      if (repeated) throw stuckMarkerError('ListMultipartUploads', marker ?? '');
-      if (marker === undefined) complete = true;
-    }
-  } catch (listError) {
-    // The invocation's hard stop cancelled the request: the vault is unfinished (time budget), not broken.
-    if (!isCancellation(listError)) error = errorSummary(listError);
-  }
-  await Promise.all(work);
-
-  const staleUploads = [...stale.values()].sort((a, b) => a.createdMs - b.createdMs).map((t) => t.entry);
-  const report: VaultReport = {
-    vault: vault.name,
-    olderThan: vault.olderThan.text,
-    scanned: counts.scanned,
-    duplicates: counts.duplicates,
-    stale: stale.size,
-    aborted: counts.aborted,
-    gone: counts.gone,
-    failed: counts.failed,
-    skipped: counts.skipped,
-    reported: counts.reported,
-    pending: counts.pending,
-    bytesAtStake: staleUploads.reduce((sum, entry) => sum + (entry.bytesUploaded ?? 0), 0),
-    // Excluded uploads are never touched, not even listed: they are not "unmeasured".
-    unmeasured: staleUploads.filter((entry) => entry.bytesUploaded === null && entry.outcome !== 'skipped')
-      .length,
-    complete,
-    error,
-    staleUploads,
-    staleUploadsOmitted: 0,
-    anomalies,
-    anomaliesOmitted: 0,
-  };
-  observer?.vaultDone?.(report);
-  return { report, nextMarker: complete ? undefined : marker };
+/** What the plan holds, for the log line written before anything is aborted. */
+export interface PlanSummary {
+  readonly vaults: number;
+  readonly stale: number;
+  /** Stale uploads measured (ListParts) in time, oldest first within `max-list-parts`. */
+  readonly measured: number;
+  readonly eligible: number;
+  /** The picks: what abort mode aborts, oldest first (in report mode, the preview). */
+  readonly wouldAbort: number;
+  readonly capped: boolean;
+  readonly planComplete: boolean;
+  readonly planningMs: number;
 }
 
 export interface SweepRunInput {
   readonly api: VaultApi;
   readonly settings: SweepSettings;
   readonly clock: Clock;
+  /** No new request (page, part listing or abort) starts at or after this (epoch ms). */
   readonly deadline: number;
+  /** Vaults listed at once: each vault's marker chain is one sequence of requests. */
   readonly vaultConcurrency: number;
+  /** Part listings and aborts in flight per vault; the run allows vaultConcurrency × this in all. */
   readonly abortConcurrency: number;
   readonly runId: string;
   readonly region: string;
@@ -407,163 +139,313 @@ async function resolveTargets(input: SweepRunInput): Promise<{ targets: VaultTar
   return { targets };
 }
 
-/** Stands in when `quiet-period` is set but no table is: nothing can be proven idle, so nothing is aborted. */
-const NO_STATE: StateStore = {
-  get: () => Promise.reject(new Error('no state table is configured (SWEEPER_STATE_TABLE)')),
-  put: () => Promise.resolve(),
-  delete: () => Promise.resolve(),
-};
-
-function failedListingReport(settings: SweepSettings, error: string): VaultReport {
-  return {
-    vault: '*',
-    olderThan: settings.olderThan.text,
-    scanned: 0,
-    duplicates: 0,
-    stale: 0,
-    ...noOutcomes(),
-    bytesAtStake: 0,
-    unmeasured: 0,
-    complete: false,
-    error: `ListVaults failed: ${error}`,
-    staleUploads: [],
-    staleUploadsOmitted: 0,
-    anomalies: [],
-    anomaliesOmitted: 0,
-  };
+/** What every step of one run shares: settings as the run applies them, its times, limits and ports. */
+interface Run {
+  readonly input: SweepRunInput;
+  readonly start: number;
+  readonly action: Action;
+  readonly times: PlanningTimes;
+  readonly quietPeriod: QuietPeriod | undefined;
+  readonly limits: ScheduleLimits;
+  readonly ports: MeasurePorts;
+  readonly measurer: Measurer;
 }
 
 /**
- * Sweeps every configured vault, `vaultConcurrency` at a time; one vault's failure never stops the others.
- * Throws ConfigError, before any request, for a named vault outside the vault pattern.
+ * Plans, then acts. Lists every page of every vault (`vaultConcurrency` marker chains at once) and judges
+ * each upload; measures the oldest stale uploads of the run (`max-list-parts`); picks the oldest eligible
+ * ones of the run (`max-aborts`); then, in abort mode, aborts those picks oldest first. Planning stops at
+ * its share of the time budget and the run acts on what it planned. One vault's failure never stops the
+ * others. Throws ConfigError, before any request, for a named vault outside the vault pattern.
  */
 export async function sweepRun(input: SweepRunInput): Promise<SweepReport> {
   // Before any request: a vault outside the pattern is a configuration error, not a vault to sweep.
   checkVaultScope(input.settings.vaults, input.vaultPattern, input.vaultPatternNames);
-  const startedAt = new Date(input.clock()).toISOString();
-  const action: Action = input.forceReport ? 'report' : input.settings.action;
-  const abortBudget = new RunBudget(input.settings.maxAborts);
-  const measureBudget = new RunBudget(input.settings.maxListParts);
-  const { quietPeriod } = input.settings;
-  const activity: ActivityCheck | undefined = quietPeriod
-    ? {
-        quietPeriodMs: quietPeriod.ms,
-        state: input.state ?? NO_STATE,
-        account: input.account ?? '-',
-        region: input.region,
-      }
-    : undefined;
+  const run = startRun(input);
   const { targets, listError } = await resolveTargets(input);
   input.observer?.vaultsResolved?.(targets.map((target) => target.name));
-  const results = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
-    const tagged = await skipTagCheck(input.api, vault, input.observer);
-    if (tagged !== undefined) return { report: tagged, nextMarker: undefined };
-    return sweepVault({
+  const { surveys, early } = await surveyVaults(run, targets);
+  const measurements = await measureTheRest(run, surveys, early);
+  const decided = decide(run, surveys, measurements);
+  if (run.action === 'abort') await actOnPicks(run, decided);
+  return runReport(run, surveys, measurements, decided, listError);
+}
+
+function startRun(input: SweepRunInput): Run {
+  const { settings } = input;
+  const start = input.clock();
+  const quietPeriod: QuietPeriod | undefined = settings.quietPeriod
+    ? { quietPeriodMs: settings.quietPeriod.ms, account: input.account ?? '-', region: input.region }
+    : undefined;
+  const times = planningTimes(start, input.deadline);
+  const limits = {
+    concurrency: input.vaultConcurrency * input.abortConcurrency,
+    perKey: input.abortConcurrency,
+  };
+  const warning = input.observer?.warning?.bind(input.observer);
+  const ports: MeasurePorts = {
+    api: input.api,
+    state: input.state,
+    clock: input.clock,
+    observer: warning ? { warning } : undefined,
+  };
+  return {
+    input,
+    start,
+    action: input.forceReport ? 'report' : settings.action,
+    times,
+    quietPeriod,
+    limits,
+    ports,
+    measurer: createMeasurer({ deadline: times.planUntil, limits, quietPeriod }, ports),
+  };
+}
+
+/** Measurements started while listing went on. */
+interface Early {
+  readonly refs: UploadRef[];
+  readonly done: Promise<Measurement>[];
+  open: boolean;
+}
+
+/**
+ * 1. Every vault's marker chain, `vaultConcurrency` at a time; a slot frees as its chain ends. While
+ * chains wait on their pages, stale uploads already found are measured on the other slots, as long as
+ * everything found so far fits in max-list-parts (then the plan measures all of it anyway).
+ */
+async function surveyVaults(
+  run: Run,
+  targets: readonly VaultTarget[],
+): Promise<{ surveys: VaultSurvey[]; early: Early }> {
+  const { input } = run;
+  const { observer, settings } = input;
+  const early: Early = { refs: [], done: [], open: true };
+  const measureEarly = (vault: string, found: readonly StaleFound[]): void => {
+    if (!early.open) return;
+    const page = found
+      .filter((f) => !f.excluded)
+      .map((f) => ({ vault, uploadId: f.uploadId, createdMs: f.createdMs }))
+      .sort(oldestFirst);
+    if (!mayMeasureEarly(early.refs.length, page.length, settings.maxListParts)) {
+      early.open = false;
+      return;
+    }
+    for (const ref of page) {
+      early.refs.push(ref);
+      early.done.push(run.measurer.measure(ref));
+    }
+  };
+  const surveys = await mapLimited(targets, input.vaultConcurrency, async (vault) => {
+    const tagged = await skipTagCheck(input.api, vault);
+    if (tagged !== undefined) return tagged;
+    const survey = await surveyVault({
       api: input.api,
       vault,
-      action,
-      exclude: input.settings.exclude,
+      exclude: settings.exclude,
       clock: input.clock,
-      deadline: input.deadline,
-      abortConcurrency: input.abortConcurrency,
-      abortBudget,
-      measureBudget,
-      activity,
-      ...(input.observer ? { observer: input.observer } : {}),
+      deadline: run.times.listUntil,
+      observer,
+      onStale: (found) => measureEarly(vault.name, found),
     });
+    observer?.vaultListed?.({ vault: vault.name, scanned: survey.scanned, complete: survey.complete });
+    return survey;
   });
-  const vaults = results.map((result) => result.report);
+  return { surveys, early };
+}
+
+/** A vault's survey before anything is listed. */
+const emptySurvey = (vault: VaultTarget, complete: boolean, error: string | null): VaultSurvey => ({
+  vault: vault.name,
+  olderThan: vault.olderThan.text,
+  scanned: 0,
+  duplicates: 0,
+  stale: [],
+  anomalies: [],
+  complete,
+  outOfTime: false,
+  error,
+  nextMarker: undefined,
+});
+
+/**
+ * One ListTagsForVault per vault per run, before any upload is listed: a vault tagged
+ * `glacier-sweeper=skip` is never listed nor touched. A vault whose tags cannot be read is a vault
+ * error: unsure whether it carries the tag, the sweep stays out of it.
+ */
+async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSurvey | undefined> {
+  let tags: Readonly<Record<string, string>>;
+  try {
+    tags = await api.listVaultTags(vault.name);
+  } catch (error) {
+    return emptySurvey(vault, false, isCancellation(error) ? null : errorSummary(error));
+  }
+  return hasSkipTag(tags) ? { ...emptySurvey(vault, true, null), skippedByTag: true } : undefined;
+}
+
+/** The stale uploads of the surveys as the plan takes them. */
+const candidatesOf = (surveys: readonly VaultSurvey[]): Candidate[] =>
+  surveys.flatMap((survey) =>
+    survey.stale.map((found) => ({
+      vault: survey.vault,
+      uploadId: found.uploadId,
+      createdMs: found.createdMs,
+      excluded: found.excluded,
+    })),
+  );
+
+/** 2. The oldest stale uploads of the run not measured yet, within max-list-parts and the planning time. */
+async function measureTheRest(
+  run: Run,
+  surveys: readonly VaultSurvey[],
+  early: Early,
+): Promise<Measurement[]> {
+  const rest = planMeasurements(candidatesOf(surveys), run.input.settings.maxListParts, early.refs);
+  return Promise.all([...early.done, ...rest.measure.map((ref) => run.measurer.measure(ref))]);
+}
+
+/** What the plan decided, and the rows the report is made of. */
+interface Decided {
+  readonly plan: AbortPlan;
+  readonly rows: StaleRow[];
+  readonly rowByKey: Map<string, StaleRow>;
+  readonly tell: (row: StaleRow) => void;
+}
+
+/**
+ * 3. Judge and pick: the oldest eligible uploads of the whole run, up to max-aborts. Logs the plan, and
+ * the outcome of every upload the plan settles (all of them in report mode).
+ */
+function decide(run: Run, surveys: readonly VaultSurvey[], measurements: readonly Measurement[]): Decided {
+  const { input, quietPeriod, action } = run;
+  const { observer } = input;
+  const requireIdle = quietPeriod !== undefined;
+  const judged = judgeCandidates(candidatesOf(surveys), measurements, quietPeriod, input.clock());
+  const plan = planAborts(judged, { maxAborts: input.settings.maxAborts, requireIdle });
+  const rows = planRows(surveys, judged, plan, { action, requireIdle });
+  const measuredBy = groupByVault(measurements);
+  observer?.planned?.({
+    vaults: surveys.length,
+    stale: rows.length,
+    measured: measurements.filter((m) => m.parts !== undefined).length,
+    eligible: plan.eligible,
+    wouldAbort: plan.picks.length,
+    capped: plan.capped,
+    planComplete: surveys.every((survey) => vaultPlanComplete(survey, measuredBy.get(survey.vault) ?? [])),
+    planningMs: input.clock() - run.start,
+  });
+  const tell = (row: StaleRow) =>
+    observer?.staleUpload?.({
+      ...row.entry,
+      vault: row.survey.vault,
+      olderThan: row.survey.olderThan,
+      ...(row.reason ? { reason: row.reason } : {}),
+    });
+  // Outcomes the plan decides are final now; the picks' wait for their abort.
+  const picked = new Set(plan.picks.map(refKey));
+  for (const row of rows) if (action === 'report' || !picked.has(refKey(row.judged))) tell(row);
+  return { plan, rows, rowByKey: new Map(rows.map((row) => [refKey(row.judged), row])), tell };
+}
+
+/** 4. Abort mode: the picks, oldest first, each checked again right before its abort. */
+async function actOnPicks(run: Run, decided: Decided): Promise<void> {
+  const { input, ports } = run;
+  const { plan, rowByKey, tell } = decided;
+  if (plan.picks.length === 0) return;
+  await act(
+    {
+      picks: plan.picks,
+      maxAborts: input.settings.maxAborts,
+      deadline: input.deadline,
+      limits: run.limits,
+      quietPeriod: run.quietPeriod,
+    },
+    {
+      ...ports,
+      observer: {
+        ...ports.observer,
+        abortStarting: ({ vault, uploadId }) => {
+          const row = rowByKey.get(refKey({ vault, uploadId }));
+          const { createdAt = '', ageHours = 0 } = row?.entry ?? {};
+          input.observer?.abortStarting?.({ vault, uploadId, createdAt, ageHours });
+        },
+        settled: (outcome) => {
+          const row = rowByKey.get(refKey(outcome));
+          if (row === undefined) return;
+          settleFromAct(row, outcome);
+          tell(row);
+        },
+      },
+    },
+  );
+}
+
+function runReport(
+  run: Run,
+  surveys: readonly VaultSurvey[],
+  measurements: readonly Measurement[],
+  decided: Decided,
+  listError: string | undefined,
+): SweepReport {
+  const { input } = run;
+  const rowsBy = groupByVault(decided.rows.map((row) => ({ vault: row.survey.vault, row })));
+  const measuredBy = groupByVault(measurements);
+  const vaults = surveys.map((survey) =>
+    vaultReportOf(
+      survey,
+      (rowsBy.get(survey.vault) ?? []).map((r) => r.row),
+      measuredBy.get(survey.vault) ?? [],
+    ),
+  );
+  for (const report of vaults) input.observer?.vaultDone?.(report);
   if (listError !== undefined) vaults.unshift(failedListingReport(input.settings, listError));
   return {
     runId: input.runId,
-    startedAt,
+    startedAt: new Date(run.start).toISOString(),
     finishedAt: new Date(input.clock()).toISOString(),
     region: input.region,
-    action,
+    action: run.action,
     olderThan: input.settings.olderThan.text,
     complete: vaults.every((vault) => vault.complete),
-    capped: abortBudget.capped,
+    planComplete: vaults.every((vault) => vault.planComplete),
+    capped: decided.plan.capped,
     totals: totalsOf(vaults),
     vaults,
   };
 }
 
-/** True for a vault tagged `glacier-sweeper=skip` (the value compared trimmed and case-blind). */
-export function hasSkipTag(tags: Readonly<Record<string, string>>): boolean {
-  return tags[SKIP_TAG_KEY]?.trim().toLowerCase() === SKIP_TAG_VALUE;
-}
-
-/** A vault's report before anything is listed: every count zero. */
-export function emptyVaultReport(vault: VaultTarget, complete: boolean, error: string | null): VaultReport {
-  return {
-    vault: vault.name,
-    olderThan: vault.olderThan.text,
-    scanned: 0,
-    duplicates: 0,
-    stale: 0,
-    ...noOutcomes(),
-    bytesAtStake: 0,
-    unmeasured: 0,
-    complete,
-    error,
-    staleUploads: [],
-    staleUploadsOmitted: 0,
-    anomalies: [],
-    anomaliesOmitted: 0,
-  };
-}
-
-/** The report of a vault tagged `glacier-sweeper=skip`: complete, nothing listed, nothing touched. */
-export function skippedByTagReport(vault: VaultTarget): VaultReport {
-  return { ...emptyVaultReport(vault, true, null), skippedByTag: true };
-}
-
 /**
- * One ListTagsForVault per vault per run, before any upload is listed. A vault whose tags cannot be
- * read is a vault error: unsure whether it carries the skip tag, the sweep stays out of it.
+ * Each candidate with what measuring found. With `quiet-period`, an upload the plan did not measure
+ * (past `max-list-parts`) gets the verdict "activity unknown": it cannot be proven idle this run.
  */
-async function skipTagCheck(
-  api: VaultApi,
-  vault: VaultTarget,
-  observer: SweepObserver | undefined,
-): Promise<VaultReport | undefined> {
-  let tags: Readonly<Record<string, string>>;
-  try {
-    tags = await api.listVaultTags(vault.name);
-  } catch (error) {
-    const report = emptyVaultReport(vault, false, isCancellation(error) ? null : errorSummary(error));
-    observer?.vaultDone?.(report);
-    return report;
-  }
-  if (!hasSkipTag(tags)) return undefined;
-  const report = skippedByTagReport(vault);
-  observer?.vaultDone?.(report);
-  return report;
+function judgeCandidates(
+  candidates: readonly Candidate[],
+  measurements: readonly Measurement[],
+  quietPeriod: QuietPeriod | undefined,
+  now: number,
+): Judged[] {
+  const byKey = new Map(measurements.map((m) => [refKey(m), m]));
+  return candidates.map((candidate) => {
+    const m = byKey.get(refKey(candidate));
+    if (m !== undefined)
+      return {
+        ...candidate,
+        parts: m.parts,
+        measuredAt: m.measuredAt,
+        activity: m.activity,
+        history: m.history,
+      };
+    if (quietPeriod !== undefined && !candidate.excluded)
+      return { ...candidate, activity: unmeasuredVerdict(quietPeriod.quietPeriodMs, now) };
+    return candidate;
+  });
 }
 
-export function totalsOf(vaults: readonly VaultReport[]): SweepReport['totals'] {
-  const totals = {
-    vaults: 0,
-    scanned: 0,
-    duplicates: 0,
-    stale: 0,
-    ...noOutcomes(),
-    bytesAtStake: 0,
-    unmeasured: 0,
-    anomalies: 0,
-    vaultErrors: 0,
-  };
-  for (const v of vaults) {
-    totals.vaults += 1;
-    totals.scanned += v.scanned;
-    totals.duplicates += v.duplicates;
-    totals.stale += v.stale;
-    for (const outcome of OUTCOMES) totals[outcome] += v[outcome];
-    totals.bytesAtStake += v.bytesAtStake;
-    totals.unmeasured += v.unmeasured;
-    totals.anomalies += v.anomalies.length + v.anomaliesOmitted;
-    if (v.error !== null) totals.vaultErrors += 1;
+function groupByVault<T extends { readonly vault: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.vault);
+    if (group) group.push(item);
+    else groups.set(item.vault, [item]);
   }
-  const skippedByTag = vaults.filter((v) => v.skippedByTag === true).length;
-  return skippedByTag > 0 ? { ...totals, skippedByTag } : totals;
+  return groups;
 }

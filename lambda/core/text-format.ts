@@ -68,7 +68,10 @@ export function utcMinute(iso: string): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-/** Glacier part sizes are powers of two from 1 MiB to 4 GiB: `4 MiB`, `1 GiB`. */
+/**
+ * The one byte formatter of every text: binary units, at most one decimal and never a trailing `.0`
+ * (`384 MiB`, `1.5 GiB`), rounded into the next unit when the decimal rounds up to 1024.
+ */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null || !Number.isFinite(bytes) || bytes < 0) return '-';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -78,7 +81,12 @@ export function formatBytes(bytes: number | null): string {
     value /= 1024;
     unit++;
   }
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  let rounded = Math.round(value * 10) / 10;
+  if (rounded >= 1024 && unit < units.length - 1) {
+    rounded = Math.round((rounded / 1024) * 10) / 10;
+    unit++;
+  }
+  const shown = Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
   return `${shown} ${units[unit]}`;
 }
 

@@ -89,7 +89,20 @@ export interface StaleUploadEntry {
   bytesUploaded: number | null;
   partCount: number | null;
   outcome: Outcome;
-  /** Only for `pending`: when the upload can be aborted if it stays unchanged (ISO-8601). */
+  /**
+   * The preview, in both modes: abort mode with these settings aborts it in this run (eligible, not
+   * excluded, within `max-aborts`). In abort mode, the plan picked it; its outcome says what came of it.
+   */
+  wouldAbort: boolean;
+  /**
+   * Why it was not aborted, for `pending` (and in report mode for an upload abort mode would keep
+   * pending), or why its abort failed, for `failed`.
+   */
+  reason?: string;
+  /**
+   * When `quiet-period` keeps the upload from being aborted (ISO-8601): the time it may be, if it stays
+   * unchanged. Set on `pending` uploads, and in report mode on those abort mode would keep pending.
+   */
   eligibleAt?: string;
 }
 
@@ -121,6 +134,13 @@ export interface VaultReport extends OutcomeCounts {
   /** Stale uploads (excluded ones aside) whose parts were not listed: ListParts bound, time budget or a failed listing. */
   unmeasured: number;
   complete: boolean;
+  /**
+   * False when the run's planning time (its share of the time budget) ran out before this vault was
+   * fully listed or before its stale uploads were measured: the run acted on what it had planned.
+   */
+  planComplete: boolean;
+  /** Stale uploads abort mode with these settings aborts in this run (the preview; see StaleUploadEntry). */
+  wouldAbort: number;
   error: string | null;
   /** Only on a vault tagged `glacier-sweeper=skip`: never listed, never touched. */
   skippedByTag?: true;
@@ -138,6 +158,8 @@ export interface ReportTotals extends OutcomeCounts {
   stale: number;
   bytesAtStake: number;
   unmeasured: number;
+  /** Stale uploads abort mode with these settings aborts in this run, across vaults. */
+  wouldAbort: number;
   anomalies: number;
   vaultErrors: number;
   /** Vaults tagged `glacier-sweeper=skip`; present only when there is one. */
@@ -152,6 +174,9 @@ export interface SweepReport {
   action: Action;
   olderThan: string;
   complete: boolean;
+  /** False when planning stopped at its share of the time budget before every vault's plan was done. */
+  planComplete: boolean;
+  /** True when the plan met `max-aborts`: more uploads were eligible than it allows (in both modes). */
   capped: boolean;
   totals: ReportTotals;
   vaults: VaultReport[];

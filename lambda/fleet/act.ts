@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { GlacierVaultApi } from '../adapters/glacier';
+import { errorSummary } from '../core/errors';
 import { actOnPicks } from '../core/fleet-act';
 import { mayAbortIn } from '../core/fleet-settings';
 import type { Pick, PickOutcome, TargetPicks } from '../core/fleet-types';
-import { errorSummary } from '../core/sweep';
 import { cleaningLogger } from '../run';
 import {
   ACT_BATCH,

@@ -6,6 +6,7 @@ import { type RunStore, S3RunStore } from '../adapters/run-store';
 import { publish } from '../adapters/sns';
 import { readParameters } from '../adapters/ssm';
 import { ENV, FLEET_PARAM, PARAM, SERVICE_NAME } from '../core/defaults';
+import { errorSummary } from '../core/errors';
 import {
   type FleetSettings,
   fleetParameterKeys,
@@ -16,7 +17,6 @@ import {
 import { cleanText } from '../core/sanitize';
 import { ConfigError, parseSsmPrefix } from '../core/settings';
 import { buildAlertMessage } from '../core/sns-message';
-import { errorSummary } from '../core/sweep';
 import type { RunLogger } from '../run';
 import { cleaningLogger } from '../run';
 import { DEFAULT_FLEET_SSM_PREFIX, FLEET_METRIC_NAMESPACE } from './names';

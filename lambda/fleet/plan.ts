@@ -1,8 +1,8 @@
 import { listActiveAccounts } from '../adapters/organizations';
 import { ACCOUNTS_ORGANIZATION } from '../core/defaults';
+import { errorSummary } from '../core/errors';
 import { fleetSsmNames, planTargets, type Target } from '../core/fleet-settings';
 import { ConfigError } from '../core/settings';
-import { errorSummary } from '../core/sweep';
 import { cleaningLogger } from '../run';
 import {
   alert,

@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { publish } from '../adapters/sns';
 import { METRICS } from '../core/defaults';
+import { errorSummary } from '../core/errors';
 import { buildFleetReport, type LoadedTarget } from '../core/fleet-report';
 import { renderFleetSubject, renderFleetText } from '../core/fleet-report-text';
 import type { FleetReport, TargetPicks, TargetRecord } from '../core/fleet-types';
 import { SNS_MAX_MESSAGE_BYTES } from '../core/sns-message';
-import { errorSummary } from '../core/sweep';
 import { cleaningLogger } from '../run';
 import type { OutcomesRecord } from './act';
 import { alert, type FleetDeps, fleetDependencies, fleetRuntime } from './deps';

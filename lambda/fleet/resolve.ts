@@ -1,7 +1,8 @@
 import { GlacierVaultApi } from '../adapters/glacier';
 import { classifyAccessError, SpokeAccessError } from '../adapters/spoke';
+import { errorSummary } from '../core/errors';
 import type { ResolvedVault, TargetRecord } from '../core/fleet-types';
-import { errorSummary, hasSkipTag } from '../core/sweep';
+import { hasSkipTag } from '../core/skip-tag';
 import type { VaultTarget } from '../core/types';
 import { cleaningLogger } from '../run';
 import { type CaughtError, caughtSummary, type FleetDeps, fleetDependencies, fleetRuntime } from './deps';

@@ -126,6 +126,52 @@ describe('activity-aware abort over HTTP (Glacier emulator + dynalite)', () => {
     expect(await table.items()).toEqual([]);
   });
 
+  it('report mode reads and writes the history exactly as abort mode does, and aborts nothing', async () => {
+    const setAction = (value: string) =>
+      emu.seed({ parameters: [{ name: '/glacier-sweeper/action', value }] });
+    setAction('report');
+    await runAt(0);
+    const afterReport = await table.items();
+    await table.drop();
+    await table.create();
+    setAction('abort');
+    await runAt(0);
+    expect(await table.items()).toEqual(afterReport);
+    expect(afterReport).toHaveLength(2);
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+  });
+
+  it('after a week of report runs, the first abort run aborts what the last report run marked, at once', async () => {
+    emu.seed({ parameters: [{ name: '/glacier-sweeper/action', value: 'report' }] });
+    let last: SweepReport | undefined;
+    for (const day of [0, 1, 2, 3, 4, 5, 6]) {
+      last = await runAt(day);
+      expect(last.action).toBe('report');
+    }
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+    const marked = last?.vaults[0]?.staleUploads.filter((u) => u.wouldAbort).map((u) => u.uploadId);
+    expect(marked?.sort()).toEqual([ids.slow, ids.idle].sort());
+    expect(last?.totals).toMatchObject({ stale: 2, reported: 2, wouldAbort: 2, pending: 0 });
+
+    emu.seed({ parameters: [{ name: '/glacier-sweeper/action', value: 'abort' }] });
+    const first = await runAt(6.1);
+    expect(first.totals).toMatchObject({ aborted: 2, wouldAbort: 2 });
+    expect(abortedIds().sort()).toEqual(marked?.sort());
+  });
+
+  it('in report mode shows when a pending upload may be aborted, and does not mark it', async () => {
+    emu.seed({ parameters: [{ name: '/glacier-sweeper/action', value: 'report' }] });
+    await runAt(0);
+    await uploadPart(ids.slow, 2);
+    const report = await runAt(2.1);
+    const slow = report.vaults[0]?.staleUploads.find((u) => u.uploadId === ids.slow);
+    expect(slow).toMatchObject({ outcome: 'reported', wouldAbort: false });
+    expect(slow?.eligibleAt).toBe(new Date(start + 4.1 * DAY).toISOString());
+    const idle = report.vaults[0]?.staleUploads.find((u) => u.uploadId === ids.idle);
+    expect(idle).toMatchObject({ outcome: 'reported', wouldAbort: true });
+    expect(idle?.eligibleAt).toBeUndefined();
+  });
+
   it('never aborts on the first run after the state table was lost', async () => {
     await runAt(0);
     await table.drop();

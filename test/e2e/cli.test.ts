@@ -110,7 +110,9 @@ describe('glacier-sweeper scan, in-process', () => {
     expect(stdout).toContain('Oldest stale uploads');
     expect(stdout).toContain('photo batch');
     // The hint speaks the CLI's language, not the Lambda's SSM parameters.
-    expect(stdout).toContain('Report mode: nothing was aborted (run again with --abort to clean up).');
+    expect(stdout).toContain(
+      'Report mode: nothing was aborted; abort mode with these settings would abort 35 uploads (0 B). To clean up, run again with --abort.',
+    );
     expect(emu.requests({ operation: 'ListMultipartUploads' })).toHaveLength(2);
     expect(emu.requests({ operation: 'AbortMultipartUpload' })).toHaveLength(0);
     // The CLI reads no SSM and publishes nothing.

@@ -50,9 +50,7 @@ describe('runDemo', () => {
     expect(result.message?.messageId).toBe(message?.messageId);
     // The subject and the email text exactly as the emulator's SNS recorded them.
     expect(output).toContain(`Subject: ${message?.subject}`);
-    expect(message?.subject).toBe(
-      'glacier-sweeper: 1 vault error, 17 stale uploads found in 3 vaults (us-east-1)',
-    );
+    expect(message?.subject).toBe('glacier-sweeper: 17 stale in 2 vaults, 1 vault error (us-east-1)');
     expect(output).toContain(message?.structured?.email as string);
     expect(message?.attributes).toEqual({ kind: 'report', action: 'report' });
 
@@ -130,7 +128,7 @@ describe('runDemo', () => {
     expect(output).toMatch(/^logs\s+14d\s+5\s+2\s+2\s+3\s+complete$/m);
     expect(output).toContain(`Subject: ${emu.published().at(-1)?.subject}`);
     expect(emu.published().at(-1)?.subject).toBe(
-      'glacier-sweeper: 1 vault error, 17 stale uploads, 16 aborted in 3 vaults (us-east-1)',
+      'glacier-sweeper: 17 stale, 16 aborted in 2 vaults, 1 vault error (us-east-1)',
     );
     expect(output).not.toContain('\x1b');
   });
@@ -211,7 +209,7 @@ describe('runDemo', () => {
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
       timeout: 60_000,
     });
-    expect(stdout).toMatch(/^Subject: glacier-sweeper: 1 vault error, 17 stale uploads found in 3 vaults/m);
+    expect(stdout).toMatch(/^Subject: glacier-sweeper: 17 stale in 2 vaults, 1 vault error/m);
     expect(stdout).toContain('Report mode: nothing was aborted.');
     expect(Date.now() - started).toBeLessThan(30_000);
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../lambda/adapters/clients';
 import { GlacierVaultApi } from '../../lambda/adapters/glacier';
+import { isCancellation } from '../../lambda/core/errors';
 import { hardStopAfter } from '../../lambda/core/notify';
-import { isCancellation } from '../../lambda/core/sweep';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../local/emulator';
 
 let emu: Emulator;

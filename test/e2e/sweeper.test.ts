@@ -230,6 +230,92 @@ describe('abort mode', () => {
     expect(message.structured?.email).toContain('max-aborts reached');
   });
 
+  it('under max-aborts aborts the oldest uploads of the run, even one listed on the last page (issue 13)', async () => {
+    // The emulator lists by a hash of the id, so the listing order is found by seeding once; the
+    // upload listed last in vault b is then made 2,512 days old.
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+    const seedWith = (ancient: string | undefined) => {
+      emu.reset();
+      emu.seed({
+        vaults: [
+          {
+            name: 'a',
+            uploads: ids('a', 120).map((uploadId, i) => ({ uploadId, createdAt: daysAgo(30 + i / 100) })),
+          },
+          {
+            name: 'b',
+            uploads: ids('b', 120).map((uploadId, i) => ({
+              uploadId,
+              createdAt: daysAgo(uploadId === ancient ? 2512 : 20 + i / 100),
+            })),
+          },
+        ],
+      });
+    };
+    seedWith(undefined);
+    const lastOfB = emu.uploads('b').at(-1)?.uploadId as string;
+    seedWith(lastOfB);
+    const topicArn = configure(emu, { vaults: 'a,b', action: 'abort', 'max-aborts': '5' });
+
+    const report = reportOf(await sweep(emu, topicArn));
+
+    // The five oldest: the ancient one, then a's four oldest (31.19 to 31.16 days).
+    const expected = [lastOfB, 'a-119', 'a-118', 'a-117', 'a-116'];
+    const deleted = emu.requests({ operation: 'AbortMultipartUpload', status: 204 }).map((r) => r.uploadId);
+    expect(sorted(deleted as string[])).toEqual(sorted(expected));
+    expect(emu.uploads('b').some((u) => u.uploadId === lastOfB)).toBe(false);
+    expect(report).toMatchObject({ capped: true, totals: { stale: 240, aborted: 5, reported: 235 } });
+    expectOutcomesAddUp(report);
+  });
+
+  it('the preview of a report run is what an abort run with the same settings then aborts, upload for upload', async () => {
+    emu.seed({
+      vaults: [
+        {
+          name: 'a',
+          uploads: [
+            ...makeUploads(130, {
+              createdAt: (i) => daysAgo(i % 3 === 0 ? 8 + i : 2),
+              description: (i) => `a ${i}`,
+            }),
+            ...makeUploads(4, { createdAt: daysAgo(500), description: 'keep: legal hold' }),
+          ],
+        },
+        { name: 'b', uploads: makeUploads(70, { createdAt: (i) => daysAgo(9 + i * 1.5), description: 'b' }) },
+      ],
+    });
+    const settings = { vaults: 'a,b', 'older-than': '7d', exclude: '^keep:', 'max-aborts': '40' };
+    const keyed = (
+      report: SweepReport,
+      pick: (u: SweepReport['vaults'][number]['staleUploads'][number]) => boolean,
+    ) =>
+      sorted(
+        report.vaults.flatMap((v) => v.staleUploads.filter(pick).map((u) => `${v.vault}/${u.uploadId}`)),
+      );
+
+    const preview = reportOf(await sweep(emu, configure(emu, { ...settings, action: 'report' })));
+    expect(emu.requests({ operation: 'AbortMultipartUpload' })).toEqual([]);
+    expect(preview).toMatchObject({ action: 'report', capped: true, totals: { wouldAbort: 40, aborted: 0 } });
+
+    emu.clearRequests();
+    const real = reportOf(await sweep(emu, configure(emu, { ...settings, action: 'abort' })));
+    const deleted = emu
+      .requests({ operation: 'AbortMultipartUpload', status: 204 })
+      .map((r) => `${r.vault}/${r.uploadId}`);
+    expect(sorted(deleted)).toEqual(keyed(preview, (u) => u.wouldAbort));
+    expect(keyed(real, (u) => u.outcome === 'aborted')).toEqual(keyed(preview, (u) => u.wouldAbort));
+    expect(real).toMatchObject({ capped: true, totals: { aborted: 40, wouldAbort: 40, skipped: 4 } });
+    // The oldest 40 of both vaults, whatever the listing order: every one left is younger than every one aborted.
+    const age = (r: SweepReport, pick: (u: { outcome: string }) => boolean) =>
+      r.vaults
+        .flatMap((v) => v.staleUploads.filter((u) => pick(u) && !u.description.startsWith('keep:')))
+        .map((u) => u.ageHours);
+    expect(Math.min(...age(real, (u) => u.outcome === 'aborted'))).toBeGreaterThanOrEqual(
+      Math.max(...age(real, (u) => u.outcome === 'reported')),
+    );
+    expectOutcomesAddUp(real);
+  });
+
   it('an abort that keeps failing is `failed`, the upload stays, the other aborts and the report go through', async () => {
     const { uploadIds } = emu.seed({
       vaults: [{ name: 'v', uploads: makeUploads(6, { createdAt: daysAgo(20) }) }],
@@ -323,8 +409,11 @@ describe('vault selection and isolation', () => {
     expect(emu.requests({ operation: 'ListMultipartUploads', vault: 'archive-2019' })).toHaveLength(0);
     expect(emu.uploads('first')).toHaveLength(60);
     const message = onlyMessage(emu);
-    expect(message.subject).toMatch(/^glacier-sweeper: 1 vault error/);
+    expect(message.subject).toBe(
+      'glacier-sweeper: 63 stale uploads aborted in 2 vaults, 1 vault error (us-east-1)',
+    );
     expect(message.structured?.email).toContain('archive-2019: ResourceNotFoundException');
+    expect(message.structured?.email).toContain('Vault errors (the other vaults were swept)');
   });
 });
 

@@ -617,12 +617,13 @@ describe('handler: publishing', () => {
 
 describe('handler: time budget', () => {
   it('stops listing when the budget runs out: vaults incomplete, report still published and returned', async () => {
-    // 100 s left → the deadline is 80 s away; each listing call takes 60 s of the fake clock.
+    // 100 s left → the deadline is 80 s away, and listing stops at 70 % of that (56 s); each listing
+    // call takes 30 s of the fake clock.
     let now = NOW_MS;
     setup({ params: { vaults: 'alpha,beta', action: 'report' }, clock: () => now });
     const pages = (v: string) => [[stale(`${v}1`)], [stale(`${v}2`)], [stale(`${v}3`)], [stale(`${v}4`)]];
     serveUploads(glacierMock, { alpha: pages('a'), beta: pages('b') }, () => {
-      now += 60_000;
+      now += 30_000;
     });
     let remaining = 100_000;
     const context = fakeContext(() => remaining);
@@ -630,12 +631,19 @@ describe('handler: time budget', () => {
     const report = await handler({}, context);
     remaining = 0;
 
-    // Both vaults start inside the budget (one page each, 4 available); the clock is then past it.
+    // Both vaults start inside the listing time (one page each, 4 available); the clock is then past it.
     expect(glacierMock).toReceiveCommandTimes(ListMultipartUploadsCommand, 2);
     for (const v of report.vaults) {
-      expect(v).toMatchObject({ complete: false, error: null, scanned: 1, stale: 1, reported: 1 });
+      expect(v).toMatchObject({
+        complete: false,
+        planComplete: false,
+        error: null,
+        scanned: 1,
+        stale: 1,
+        reported: 1,
+      });
     }
-    expect(report.complete).toBe(false);
+    expect(report).toMatchObject({ complete: false, planComplete: false });
     expect(report.totals.scanned).toBeGreaterThan(0);
     expectOutcomeSums(report);
     expect(snsMock).toReceiveCommandTimes(PublishCommand, 1);

@@ -17,7 +17,7 @@ describe('renderSubject', () => {
     expect(renderSubject(report)).toBe('glacier-sweeper: 61 stale uploads aborted in 2 vaults (us-east-1)');
   });
 
-  it('says "found" in report mode', () => {
+  it('says only how many are stale in report mode', () => {
     const report = sweepReport(
       [
         vaultReport('a', { stale: staleUploads('a', 2, { outcome: 'reported' }) }),
@@ -25,7 +25,7 @@ describe('renderSubject', () => {
       ],
       { action: 'report' },
     );
-    expect(renderSubject(report)).toBe('glacier-sweeper: 3 stale uploads found in 2 vaults (us-east-1)');
+    expect(renderSubject(report)).toBe('glacier-sweeper: 3 stale in 2 vaults (us-east-1)');
   });
 
   it('says when nothing is stale', () => {
@@ -38,20 +38,34 @@ describe('renderSubject', () => {
     expect(renderSubject(report)).toBe('glacier-sweeper: 1 stale upload aborted in 1 vault (us-east-1)');
   });
 
-  it('puts failures first, dropping detail rather than the failures when space runs out', () => {
+  it('counts vault errors apart from the vaults swept', () => {
+    const report = sweepReport(
+      [
+        vaultReport('a', { stale: staleUploads('a', 12, { outcome: 'reported' }) }),
+        vaultReport('b', { stale: staleUploads('b', 5, { outcome: 'reported' }) }),
+        vaultReport('c', { error: 'AccessDeniedException: not authorized' }),
+      ],
+      { action: 'report' },
+    );
+    expect(renderSubject(report)).toBe('glacier-sweeper: 17 stale in 2 vaults, 1 vault error (us-east-1)');
+    const none = sweepReport([vaultReport('c', { error: 'x' }), vaultReport('d', { error: 'y' })]);
+    expect(renderSubject(none)).toBe('glacier-sweeper: nothing swept, 2 vault errors (us-east-1)');
+  });
+
+  it('keeps the failures when space runs out, dropping detail first', () => {
     const report = sweepReport(
       [
         vaultReport('a', { stale: staleUploads('a', 7, { outcome: (i) => (i < 2 ? 'failed' : 'aborted') }) }),
         vaultReport('b', { error: 'AccessDeniedException: not authorized' }),
       ],
-      { region: 'eu-west-1' },
+      { region: 'x' },
     );
     expect(renderSubject(report)).toBe(
-      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads (eu-west-1)',
+      'glacier-sweeper: 7 stale, 5 aborted in 1 vault, 1 vault error, 2 abort failures (x)',
     );
-    const short = { ...report, region: 'x' };
-    expect(renderSubject(short)).toBe(
-      'glacier-sweeper: 1 vault error, 2 abort failures, 7 stale uploads, 5 aborted in 2 vaults (x)',
+    const long = { ...report, region: 'eu-west-1-with-a-long-name' };
+    expect(renderSubject(long)).toBe(
+      'glacier-sweeper: 7 stale, 1 vault error, 2 abort failures (eu-west-1-with-a-long-...)',
     );
   });
 
@@ -65,7 +79,22 @@ describe('renderSubject', () => {
       { capped: true, complete: false },
     );
     expect(renderSubject(report)).toBe(
-      'glacier-sweeper: incomplete, max-aborts reached, 5 stale uploads, 3 aborted in 1 vault (us-east-1)',
+      'glacier-sweeper: 5 stale, 3 aborted in 1 vault, incomplete, max-aborts reached (us-east-1)',
+    );
+  });
+
+  it('says max-aborts reached only when it stopped aborts, and when planning stopped early', () => {
+    const reportMode = sweepReport(
+      [vaultReport('a', { stale: staleUploads('a', 5, { outcome: 'reported' }) })],
+      {
+        action: 'report',
+        capped: true,
+      },
+    );
+    expect(renderSubject(reportMode)).toBe('glacier-sweeper: 5 stale in 1 vault (us-east-1)');
+    const early = sweepReport([vaultReport('a', { stale: staleUploads('a', 2), planComplete: false })]);
+    expect(renderSubject(early)).toBe(
+      'glacier-sweeper: 2 stale uploads aborted in 1 vault, plan stopped early (us-east-1)',
     );
   });
 

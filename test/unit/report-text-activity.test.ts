@@ -17,7 +17,8 @@ describe('renderText with activity-aware abort and bytes at stake', () => {
 
   it('counts pending uploads and bytes at stake in the summary', () => {
     expect(text).toContain('3 pending');
-    expect(text).toContain(`${((15 * MIB + 2048) / MIB).toFixed(1)} MiB at stake`);
+    // 15 MiB and 2 KiB: the same "15 MiB" as in the vault table, not "15.0 MiB".
+    expect(text).toContain('15 MiB at stake');
   });
 
   it('explains what pending means', () => {

@@ -3,7 +3,8 @@ import type { Duration } from '../../lambda/core/duration';
 import { parseDuration } from '../../lambda/core/duration';
 import { renderText } from '../../lambda/core/report-text';
 import { parseSettings, ssmNames } from '../../lambda/core/settings';
-import { hasSkipTag, sweepRun } from '../../lambda/core/sweep';
+import { hasSkipTag } from '../../lambda/core/skip-tag';
+import { sweepRun } from '../../lambda/core/sweep';
 import { SKIP_TAG_KEY, SKIP_TAG_VALUE } from '../../lambda/fleet/names';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
 

@@ -121,6 +121,17 @@ describe('buildReportMessage', () => {
     expect(description.endsWith('…')).toBe(true);
   });
 
+  it('cleans and caps the reason of a pending or failed upload in the JSON copy', () => {
+    const stale = staleUploads('alpha', 1, {
+      outcome: 'failed',
+      reason: () => `ServiceUnavailableException: \x1b[31mno\u202e ${'y'.repeat(5000)}`,
+    });
+    const { published } = buildReportMessage(sweepReport([vaultReport('alpha', { stale })]), ctx);
+    const reason = published.vaults[0]?.staleUploads[0]?.reason ?? '';
+    expect(reason.startsWith('ServiceUnavailableException: no yyy')).toBe(true);
+    expect(Array.from(reason)).toHaveLength(GLACIER_MAX_DESCRIPTION_CHARS);
+  });
+
   it('fits 50,000 stale uploads with 1 KB multi-byte descriptions, keeping the oldest of each vault', () => {
     const report = bigReport();
     const out = buildReportMessage(report, ctx);
@@ -165,8 +176,8 @@ describe('buildReportMessage', () => {
   it('drops quiet vaults first and counts them when thousands of vaults do not fit even with empty lists', () => {
     const vaults = Array.from({ length: 5000 }, (_, i) => {
       const name = `${String(i).padStart(4, '0')}-${'n'.repeat(30)}`;
-      if (i % 50 === 7) return vaultReport(name, { error: 'ServiceUnavailableException: try later' });
-      if (i % 50 === 21) return vaultReport(name, { stale: staleUploads(name, 2) });
+      if (i % 60 === 7) return vaultReport(name, { error: 'ServiceUnavailableException: try later' });
+      if (i % 60 === 21) return vaultReport(name, { stale: staleUploads(name, 2) });
       return vaultReport(name);
     });
     const report = sweepReport(vaults);
@@ -178,7 +189,7 @@ describe('buildReportMessage', () => {
     expect(published.vaultsOmitted).toBeGreaterThan(0);
     expectFaithfulTrim(report, published);
     expect(JSON.parse(parse(out.message).sqs)).toEqual(published);
-    // The 100 vaults with errors and the 100 with stale uploads are kept before any quiet one, and the
+    // The 84 vaults with errors and the 83 with stale uploads are kept before any quiet one, and the
     // quiet ones that fit are the first of the run; all stay in the run's order.
     const names = published.vaults.map((v) => v.vault);
     const interesting = vaults.filter((v) => v.error !== null || v.stale > 0).map((v) => v.vault);

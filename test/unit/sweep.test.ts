@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RunBudget } from '../../lambda/core/decide';
 import type { Duration } from '../../lambda/core/duration';
 import { parseDuration } from '../../lambda/core/duration';
-import { ConfigError, parseSettings, ssmNames } from '../../lambda/core/settings';
-import { type StaleUploadEvent, sweepRun, sweepVault } from '../../lambda/core/sweep';
+import { ConfigError, parseSettings, type RawSettings, ssmNames } from '../../lambda/core/settings';
+import { surveyVault } from '../../lambda/core/survey';
+import { type StaleUploadEvent, type SweepRunInput, sweepRun } from '../../lambda/core/sweep';
 import type { Upload, VaultTarget } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
 import { pattern } from './helpers/patterns';
@@ -12,51 +12,147 @@ const NOW = Date.parse('2026-11-27T03:00:00.000Z');
 const SEVEN_DAYS = parseDuration('7d') as Duration;
 const target = (name: string): VaultTarget => ({ name, olderThan: SEVEN_DAYS });
 
-function vaultInput(api: FakeVaultApi, overrides: Partial<Parameters<typeof sweepVault>[0]> = {}) {
+function surveyInput(api: FakeVaultApi, overrides: Partial<Parameters<typeof surveyVault>[0]> = {}) {
   return {
     api,
     vault: target('alpha'),
-    action: 'abort' as const,
     exclude: undefined,
     clock: () => NOW,
     deadline: NOW + 60_000,
-    abortConcurrency: 8,
-    abortBudget: new RunBudget(1000),
-    measureBudget: new RunBudget(1000),
     ...overrides,
   };
+}
+
+/** One vault, alpha, swept in abort mode unless `raw` says otherwise. */
+function sweepAlpha(api: FakeVaultApi, raw: RawSettings = {}, extra: Partial<SweepRunInput> = {}) {
+  return sweepRun({
+    api,
+    settings: parseSettings({ vaults: 'alpha', action: 'abort', ...raw }, ssmNames('/glacier-sweeper')),
+    clock: () => NOW,
+    deadline: NOW + 60_000,
+    vaultConcurrency: 4,
+    abortConcurrency: 8,
+    runId: 'run-1',
+    region: 'us-east-1',
+    ...extra,
+  }).then((report) => ({ run: report, report: report.vaults[0] as (typeof report.vaults)[number] }));
 }
 
 /** 10 uploads: ids u0..u9, u0-u4 fresh (1..5 days), u5-u9 stale (8..12 days). */
 const mixed = (): Upload[] =>
   Array.from({ length: 10 }, (_, i) => uploadAged(`u${i}`, i < 5 ? i + 1 : i + 3, NOW));
 
-describe('sweepVault', () => {
+describe('surveyVault', () => {
   it('follows every marker until the last page and sends each exactly once', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed(), [3]);
-    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
+    const survey = await surveyVault(surveyInput(api));
     const markers = api.listCalls('alpha');
     expect(markers).toHaveLength(4);
     expect(markers[0]).toBeUndefined();
     expect(new Set(markers).size).toBe(4);
-    expect(report.scanned).toBe(10);
-    expect(report.complete).toBe(true);
-    expect(nextMarker).toBeUndefined();
+    expect(survey).toMatchObject({ scanned: 10, complete: true, outOfTime: false, nextMarker: undefined });
   });
 
-  it('requests the next page before judging the current one, and never one page too many', async () => {
-    // Page 1 (six uploads) holds the first stale one, u5.
+  it('sends nothing but list requests, the next page before judging the current one, never one too many', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed(), [6]);
-    await sweepVault(vaultInput(api));
-    const ops = api.calls.map((c) => c.op);
-    // Page 2 is on its way before page 1's stale uploads are measured or aborted.
-    expect(ops.slice(0, 2)).toEqual(['list', 'list']);
-    expect(api.listCalls('alpha')).toHaveLength(2);
+    const survey = await surveyVault(surveyInput(api));
+    expect(api.calls.map((c) => c.op)).toEqual(['list', 'list']);
+    expect(survey.stale.map((s) => s.uploadId)).toEqual(['u5', 'u6', 'u7', 'u8', 'u9']);
   });
 
+  it('records a listing failure on the vault, keeps what was listed, and returns the marker to resume from', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let lists = 0;
+    api.onRequest = (op) => {
+      if (op === 'list' && ++lists === 2)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    const survey = await surveyVault(surveyInput(api));
+    expect(survey).toMatchObject({
+      scanned: 5,
+      complete: false,
+      outOfTime: false,
+      error: 'ThrottlingException: Rate exceeded',
+    });
+    expect(survey.nextMarker).toBe(api.listCalls('alpha')[1]);
+  });
+
+  it('treats a listing cancelled by the hard stop as out of time, not as a vault error', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let lists = 0;
+    api.onRequest = (op) => {
+      if (op === 'list' && ++lists === 2)
+        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    };
+    const survey = await surveyVault(surveyInput(api));
+    expect(survey).toMatchObject({ scanned: 5, complete: false, outOfTime: true, error: null });
+    expect(survey.nextMarker).toBe(api.listCalls('alpha')[1]);
+  });
+
+  it('resumes from a marker and finishes the vault', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    const first = await surveyVault(surveyInput(api, { deadline: NOW - 1 }));
+    expect(first).toMatchObject({ scanned: 0, complete: false, outOfTime: true });
+    const page1 = await api.listUploadsPage('alpha', undefined);
+    const rest = await surveyVault(surveyInput(api, { startMarker: page1.marker }));
+    expect(rest).toMatchObject({ scanned: 5, complete: true });
+    expect(rest.stale).toHaveLength(5);
+  });
+
+  it('starts no page at or after the deadline and returns the marker of the next page', async () => {
+    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
+    let clock = NOW;
+    api.onRequest = () => {
+      clock += 1_000;
+    };
+    const survey = await surveyVault(surveyInput(api, { clock: () => clock, deadline: NOW + 500 }));
+    expect(api.listCalls('alpha')).toHaveLength(1);
+    expect(survey).toMatchObject({ scanned: 5, complete: false, outOfTime: true, error: null });
+    // The marker of page 2, where the next invocation resumes.
+    const page1 = await new FakeVaultApi()
+      .addVault('alpha', mixed(), [5])
+      .listUploadsPage('alpha', undefined);
+    expect(page1.marker).toEqual(expect.any(String));
+    expect(survey.nextMarker).toBe(page1.marker);
+  });
+
+  it('stops with an error when the service repeats the marker it was given', async () => {
+    const api = new FakeVaultApi();
+    let calls = 0;
+    api.listUploadsPage = async () => {
+      calls += 1;
+      return { uploads: [], marker: 'same' };
+    };
+    const survey = await surveyVault(surveyInput(api));
+    expect(calls).toBe(2);
+    expect(survey.error).toContain('returned the marker it was given');
+    expect(survey.complete).toBe(false);
+  });
+
+  it('counts a repeated fresh id once as well', async () => {
+    const young = uploadAged('young', 1, NOW);
+    const api = new FakeVaultApi().addVault('alpha', [young, young], [1]);
+    const survey = await surveyVault(surveyInput(api));
+    expect(survey).toMatchObject({ scanned: 1, duplicates: 1, stale: [] });
+  });
+
+  it('marks excluded uploads, judged stale like the others', async () => {
+    const api = new FakeVaultApi().addVault('alpha', [
+      uploadAged('keep1', 30, NOW, 'keep: legal hold'),
+      uploadAged('old', 30, NOW),
+    ]);
+    const survey = await surveyVault(surveyInput(api, { exclude: pattern('^keep:') }));
+    expect(survey.stale.map((s) => [s.uploadId, s.excluded])).toEqual([
+      ['keep1', true],
+      ['old', false],
+    ]);
+  });
+});
+
+describe('sweepRun, one vault', () => {
   it('aborts exactly the stale uploads, oldest first in the report', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed(), [4]);
-    const { report } = await sweepVault(vaultInput(api));
+    const { report } = await sweepAlpha(api);
     expect(api.aborted.map((a) => a.uploadId).sort()).toEqual(['u5', 'u6', 'u7', 'u8', 'u9']);
     expect(report).toMatchObject({
       scanned: 10,
@@ -66,21 +162,24 @@ describe('sweepVault', () => {
       failed: 0,
       skipped: 0,
       reported: 0,
+      wouldAbort: 5,
+      planComplete: true,
       error: null,
     });
     expect(report.staleUploads.map((s) => s.uploadId)).toEqual(['u9', 'u8', 'u7', 'u6', 'u5']);
     expect(report.staleUploads[0]).toMatchObject({
       ageHours: 12 * 24,
       outcome: 'aborted',
+      wouldAbort: true,
       partSizeBytes: 4_194_304,
     });
   });
 
   it('sends no abort in report mode', async () => {
     const api = new FakeVaultApi().addVault('alpha', mixed());
-    const { report } = await sweepVault(vaultInput(api, { action: 'report' }));
+    const { report } = await sweepAlpha(api, { action: 'report' });
     expect(api.calls.filter((c) => c.op === 'abort')).toEqual([]);
-    expect(report).toMatchObject({ stale: 5, reported: 5, aborted: 0 });
+    expect(report).toMatchObject({ stale: 5, reported: 5, aborted: 0, wouldAbort: 5 });
   });
 
   it('counts an abort answered "not found" as gone and a failing abort as failed', async () => {
@@ -88,9 +187,7 @@ describe('sweepVault', () => {
     api.goneOnAbort.add('u5');
     api.failAbort.add('u6');
     const events: StaleUploadEvent[] = [];
-    const { report } = await sweepVault(
-      vaultInput(api, { observer: { staleUpload: (e) => events.push(e) } }),
-    );
+    const { report } = await sweepAlpha(api, {}, { observer: { staleUpload: (e) => events.push(e) } });
     expect(report).toMatchObject({ stale: 5, aborted: 3, gone: 1, failed: 1 });
     expect(events.find((e) => e.uploadId === 'u6')).toMatchObject({
       outcome: 'failed',
@@ -103,46 +200,9 @@ describe('sweepVault', () => {
     const many = Array.from({ length: 60 }, (_, i) => uploadAged(`s${i}`, 30, NOW));
     const api = new FakeVaultApi().addVault('alpha', many, [50]);
     api.onRequest = () => new Promise((resolve) => setTimeout(resolve, 2));
-    await sweepVault(vaultInput(api, { abortConcurrency: 3 }));
+    await sweepAlpha(api, {}, { abortConcurrency: 3 });
     expect(api.aborted).toHaveLength(60);
     expect(api.maxInFlightAborts).toBe(3);
-  });
-
-  it('records a listing failure on the vault, keeps what was listed, and returns the marker to resume from', async () => {
-    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
-    let lists = 0;
-    api.onRequest = (op) => {
-      if (op === 'list' && ++lists === 2)
-        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    };
-    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
-    expect(report).toMatchObject({
-      scanned: 5,
-      complete: false,
-      error: 'ThrottlingException: Rate exceeded',
-    });
-    expect(nextMarker).toBe(api.listCalls('alpha')[1]);
-  });
-
-  it('treats a listing cancelled by the hard stop as unfinished, not as a vault error', async () => {
-    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
-    let lists = 0;
-    api.onRequest = (op) => {
-      if (op === 'list' && ++lists === 2)
-        throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
-    };
-    const { report, nextMarker } = await sweepVault(vaultInput(api, { action: 'report' }));
-    expect(report).toMatchObject({ scanned: 5, complete: false, error: null });
-    expect(nextMarker).toBe(api.listCalls('alpha')[1]);
-  });
-
-  it('resumes from a marker and finishes the vault', async () => {
-    const api = new FakeVaultApi().addVault('alpha', mixed(), [5]);
-    const first = await sweepVault(vaultInput(api, { action: 'report', deadline: NOW - 1 }));
-    expect(first.report).toMatchObject({ scanned: 0, complete: false });
-    const page1 = await api.listUploadsPage('alpha', undefined);
-    const rest = await sweepVault(vaultInput(api, { action: 'report', startMarker: page1.marker }));
-    expect(rest.report).toMatchObject({ scanned: 5, complete: true, stale: 5 });
   });
 
   it('starts no page and no abort after the deadline, and says the vault is incomplete', async () => {
@@ -151,17 +211,10 @@ describe('sweepVault', () => {
     api.onRequest = () => {
       clock += 1_000;
     };
-    const { report, nextMarker } = await sweepVault(
-      vaultInput(api, { clock: () => clock, deadline: NOW + 500 }),
-    );
+    const { run, report } = await sweepAlpha(api, {}, { clock: () => clock, deadline: NOW + 500 });
     expect(api.listCalls('alpha')).toHaveLength(1);
-    expect(report.complete).toBe(false);
-    // The marker of page 2, where the next invocation resumes.
-    const page1 = await new FakeVaultApi()
-      .addVault('alpha', mixed(), [5])
-      .listUploadsPage('alpha', undefined);
-    expect(page1.marker).toEqual(expect.any(String));
-    expect(nextMarker).toBe(page1.marker);
+    expect(report).toMatchObject({ complete: false, planComplete: false, error: null });
+    expect(run.planComplete).toBe(false);
     expect(api.aborted).toEqual([]);
   });
 
@@ -171,18 +224,22 @@ describe('sweepVault', () => {
     api.onRequest = (op) => {
       if (op === 'abort') clock += 1_000;
     };
-    const { report } = await sweepVault(
-      vaultInput(api, { clock: () => clock, deadline: NOW + 1_500, abortConcurrency: 1 }),
+    const { report } = await sweepAlpha(
+      api,
+      {},
+      { clock: () => clock, deadline: NOW + 1_500, abortConcurrency: 1 },
     );
     expect(report.aborted).toBe(2);
     expect(report.reported).toBe(3);
     expect(report.stale).toBe(report.aborted + report.reported);
+    // The two aborted are the oldest: the deadline cuts the young end of the plan.
+    expect(api.aborted.map((a) => a.uploadId)).toEqual(['u9', 'u8']);
   });
 
   it('counts and aborts an upload listed on two pages only once', async () => {
     const dup = uploadAged('dup', 30, NOW);
     const api = new FakeVaultApi().addVault('alpha', [dup, uploadAged('x', 1, NOW), dup], [2]);
-    const { report } = await sweepVault(vaultInput(api));
+    const { report } = await sweepAlpha(api);
     expect(report).toMatchObject({ scanned: 2, duplicates: 1, stale: 1, aborted: 1 });
     expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'dup' }]);
   });
@@ -194,16 +251,9 @@ describe('sweepVault', () => {
       [dup, uploadAged('x', 1, NOW), dup, uploadAged('y', 2, NOW), { ...dup, description: 'again' }],
       [2],
     );
-    const { report } = await sweepVault(vaultInput(api));
+    const { report } = await sweepAlpha(api);
     expect(report).toMatchObject({ scanned: 3, duplicates: 2, stale: 1, aborted: 1, anomalies: [] });
     expect(report.staleUploads.map((u) => [u.uploadId, u.description])).toEqual([['dup', 'archive dup']]);
-  });
-
-  it('counts a repeated fresh id once as well', async () => {
-    const young = uploadAged('young', 1, NOW);
-    const api = new FakeVaultApi().addVault('alpha', [young, young], [1]);
-    const { report } = await sweepVault(vaultInput(api));
-    expect(report).toMatchObject({ scanned: 1, duplicates: 1, stale: 0 });
   });
 
   it('makes each upload without an id its own anomaly, never aborted', async () => {
@@ -214,8 +264,10 @@ describe('sweepVault', () => {
       [2],
     );
     const anomalies: string[] = [];
-    const { report } = await sweepVault(
-      vaultInput(api, { observer: { anomaly: (e) => anomalies.push(`${e.description}:${e.reason}`) } }),
+    const { report } = await sweepAlpha(
+      api,
+      {},
+      { observer: { anomaly: (e) => anomalies.push(`${e.description}:${e.reason}`) } },
     );
     expect(report).toMatchObject({ scanned: 4, duplicates: 0, stale: 1, aborted: 1 });
     expect(report.anomalies.map((a) => [a.uploadId, a.description])).toEqual([
@@ -227,26 +279,13 @@ describe('sweepVault', () => {
     expect(api.aborted).toEqual([{ vault: 'alpha', uploadId: 'ok' }]);
   });
 
-  it('stops with an error when the service repeats the marker it was given', async () => {
-    const api = new FakeVaultApi();
-    let calls = 0;
-    api.listUploadsPage = async () => {
-      calls += 1;
-      return { uploads: [], marker: 'same' };
-    };
-    const { report } = await sweepVault(vaultInput(api));
-    expect(calls).toBe(2);
-    expect(report.error).toContain('returned the marker it was given');
-    expect(report.complete).toBe(false);
-  });
-
   it('never aborts an anomaly and lists it', async () => {
     const api = new FakeVaultApi().addVault('alpha', [
       { uploadId: 'a1', createdAt: undefined, description: undefined, partSizeBytes: undefined },
       { uploadId: 'a2', createdAt: 'garbage', description: 'odd', partSizeBytes: 1 },
       { uploadId: 'a3', createdAt: '2099-01-01T00:00:00Z', description: 'future', partSizeBytes: 1 },
     ]);
-    const { report } = await sweepVault(vaultInput(api));
+    const { report } = await sweepAlpha(api);
     expect(api.aborted).toEqual([]);
     expect(report.stale).toBe(0);
     expect(report.anomalies).toEqual([
@@ -262,9 +301,7 @@ describe('sweepVault', () => {
     api.onRequest = (op) => {
       order.push(`request:${op}`);
     };
-    await sweepVault(
-      vaultInput(api, { observer: { abortStarting: (e) => order.push(`intent:${e.uploadId}`) } }),
-    );
+    await sweepAlpha(api, {}, { observer: { abortStarting: (e) => order.push(`intent:${e.uploadId}`) } });
     expect(order).toEqual(['request:list', 'request:listParts', 'intent:old', 'request:abort']);
   });
 });
@@ -309,6 +346,7 @@ describe('sweepRun', () => {
       pending: 0,
       bytesAtStake: 0,
       unmeasured: 0,
+      wouldAbort: 6,
       anomalies: 0,
       vaultErrors: 1,
     });

@@ -11,4 +11,14 @@ describe('text formatting', () => {
     expect(shortId(uploadId('alpha', 42))).toBe('alph____…0000000042');
     expect(shortId('short-id')).toBe('short-id');
   });
+
+  it('formats every byte figure one way: one decimal at most, never a trailing .0, rounded into the next unit', () => {
+    const MIB = 1024 * 1024;
+    expect(formatBytes(384 * MIB)).toBe('384 MiB');
+    expect(formatBytes(384 * MIB + 2048)).toBe('384 MiB');
+    expect(formatBytes(384.5 * MIB)).toBe('384.5 MiB');
+    expect(formatBytes(1024 * MIB - 1)).toBe('1 GiB');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(0)).toBe('0 B');
+  });
 });

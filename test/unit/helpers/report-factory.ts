@@ -30,6 +30,10 @@ export interface StaleOptions {
   partSizeBytes?: number | null;
   /** Bytes uploaded per entry; null (the default) = not measured. */
   bytesUploaded?: number | null;
+  /** Why it was not aborted (pending) or its abort failed; none by default. */
+  reason?: (index: number) => string;
+  /** The preview (default: true for aborted ones). */
+  wouldAbort?: boolean | ((index: number) => boolean);
 }
 
 /** `n` stale uploads of one vault, oldest first, as the sweep core lists them. */
@@ -39,6 +43,11 @@ export function staleUploads(vault: string, n: number, options: StaleOptions = {
   const outcome = options.outcome ?? 'aborted';
   return Array.from({ length: n }, (_, i) => {
     const ageHours = oldest - i * step;
+    const shown = typeof outcome === 'function' ? outcome(i) : outcome;
+    const wouldAbort =
+      typeof options.wouldAbort === 'function'
+        ? options.wouldAbort(i)
+        : (options.wouldAbort ?? ['aborted', 'gone', 'failed'].includes(shown));
     return {
       uploadId: uploadId(vault, i),
       createdAt: new Date(NOW_MS - ageHours * HOUR_MS).toISOString(),
@@ -47,7 +56,9 @@ export function staleUploads(vault: string, n: number, options: StaleOptions = {
       partSizeBytes: options.partSizeBytes === undefined ? 4 * MIB : options.partSizeBytes,
       bytesUploaded: options.bytesUploaded ?? null,
       partCount: options.bytesUploaded == null ? null : 3,
-      outcome: typeof outcome === 'function' ? outcome(i) : outcome,
+      outcome: shown,
+      wouldAbort,
+      ...(options.reason ? { reason: options.reason(i) } : {}),
       ...(options.eligibleAt ? { eligibleAt: options.eligibleAt } : {}),
     };
   });
@@ -71,6 +82,8 @@ export interface VaultOptions {
   error?: string | null;
   /** Listed entries that repeated an id (default 0). */
   duplicates?: number;
+  /** Default true. */
+  planComplete?: boolean;
 }
 
 /** A vault report whose counts agree with its lists (the core's invariant). */
@@ -90,6 +103,8 @@ export function vaultReport(vault: string, options: VaultOptions = {}): VaultRep
     bytesAtStake: stale.reduce((n, e) => n + (e.bytesUploaded ?? 0), 0),
     unmeasured: stale.filter((e) => e.bytesUploaded === null).length,
     complete: options.complete ?? error === null,
+    planComplete: options.planComplete ?? true,
+    wouldAbort: stale.filter((e) => e.wouldAbort).length,
     error,
     staleUploads: stale,
     staleUploadsOmitted: 0,
@@ -104,6 +119,8 @@ export interface ReportOptions {
   olderThan?: string;
   capped?: boolean;
   complete?: boolean;
+  /** Default: every vault's planComplete. */
+  planComplete?: boolean;
   runId?: string;
 }
 
@@ -118,6 +135,7 @@ export function sweepReport(vaults: VaultReport[], options: ReportOptions = {}):
     action: options.action ?? 'abort',
     olderThan: options.olderThan ?? '7d',
     complete: options.complete ?? vaults.every((v) => v.complete),
+    planComplete: options.planComplete ?? vaults.every((v) => v.planComplete),
     capped: options.capped ?? false,
     totals: {
       vaults: vaults.length,
@@ -132,6 +150,7 @@ export function sweepReport(vaults: VaultReport[], options: ReportOptions = {}):
       pending: sum((v) => v.pending),
       bytesAtStake: sum((v) => v.bytesAtStake),
       unmeasured: sum((v) => v.unmeasured),
+      wouldAbort: sum((v) => v.wouldAbort),
       anomalies: sum((v) => v.anomalies.length + v.anomaliesOmitted),
       vaultErrors: sum((v) => (v.error === null ? 0 : 1)),
     },
