@@ -11,8 +11,8 @@ import type {
   TargetRecord,
   VaultDone,
 } from './fleet-types';
-import { totalsOf } from './sweep';
 import type { Action, AnomalyEntry, ReportTotals, StaleUploadEntry } from './types';
+import { emptyVaultReport, totalsOf } from './vault-report';
 
 export interface LoadedVault {
   readonly name: string;
@@ -62,27 +62,7 @@ function vaultEntry(target: LoadedTarget, vault: LoadedVault, action: Action): F
   const base: FleetVaultReport = {
     account: target.account,
     region: target.region,
-    vault: vault.name,
-    olderThan: vault.olderThan,
-    scanned: 0,
-    duplicates: 0,
-    stale: 0,
-    aborted: 0,
-    gone: 0,
-    failed: 0,
-    skipped: 0,
-    reported: 0,
-    pending: 0,
-    bytesAtStake: 0,
-    unmeasured: 0,
-    complete: true,
-    planComplete: true,
-    wouldAbort: 0,
-    error: null,
-    staleUploads: [],
-    staleUploadsOmitted: 0,
-    anomalies: [],
-    anomaliesOmitted: 0,
+    ...emptyVaultReport(vault.name, vault.olderThan),
   };
   if (vault.status === 'absent') return { ...base, absent: true };
   if (vault.status === 'skipped-by-tag') return { ...base, skippedByTag: true };

@@ -168,25 +168,34 @@ export function vaultReportOf(
   };
 }
 
-/** The entry of `*` when ListVaults failed: nothing was listed, so nothing else is known. */
-export function failedListingReport(settings: SweepSettings, error: string): VaultReport {
+/** A vault entry with nothing listed: every count zero, complete, no error. */
+export function emptyVaultReport(vault: string, olderThan: string): VaultReport {
   return {
-    vault: '*',
-    olderThan: settings.olderThan.text,
+    vault,
+    olderThan,
     scanned: 0,
     duplicates: 0,
     stale: 0,
     ...noOutcomes(),
     bytesAtStake: 0,
     unmeasured: 0,
-    complete: false,
+    complete: true,
     planComplete: true,
     wouldAbort: 0,
-    error: `ListVaults failed: ${error}`,
+    error: null,
     staleUploads: [],
     staleUploadsOmitted: 0,
     anomalies: [],
     anomaliesOmitted: 0,
+  };
+}
+
+/** The entry of `*` when ListVaults failed: nothing was listed, so nothing else is known. */
+export function failedListingReport(settings: SweepSettings, error: string): VaultReport {
+  return {
+    ...emptyVaultReport('*', settings.olderThan.text),
+    complete: false,
+    error: `ListVaults failed: ${error}`,
   };
 }
 
