@@ -1,8 +1,10 @@
-import { measureUpload, nextHistory, type PartsFingerprint, stateKey } from './activity';
-import { errorSummary, isCancellation } from './errors';
+import { listUploadParts, nextHistory, type PartsFingerprint, type PartsListing, stateKey } from './activity';
+import { judgeUpload } from './decide';
+import { errorSummary, isCancellation, isNotFound } from './errors';
 import { runScheduled, type ScheduleLimits } from './limit';
 import { CANCELLED_WHILE_MEASURING, type MeasurePorts, type QuietPeriod } from './measure';
-import type { Judged } from './plan';
+import type { Pattern } from './pattern';
+import type { Judged, UploadRef } from './plan';
 
 /**
  * Carrying out the abort half of a plan. Time passes between planning and acting (and, in fleet mode,
@@ -30,10 +32,35 @@ export interface ActInput {
   readonly quietPeriod?: QuietPeriod | undefined;
   /** @default REMEASURE_AFTER_MS */
   readonly remeasureAfterMs?: number | undefined;
+  /** Check every pick again under the settings as they are now (fleet mode's Act); see {@link Recheck}. */
+  readonly recheck?: Recheck | undefined;
+}
+
+/**
+ * Fleet mode's Act runs long after its Survey, and reads the settings again first. With these rules
+ * every pick is listed again (ListParts) right before its abort, however recently it was measured,
+ * and is aborted only if it is still stale under its vault's threshold now and its description still
+ * escapes `exclude` (and, with `quiet-period`, its parts are unchanged). An upload found gone is
+ * `gone` (`aborted` when `intents` logged an abort of it before); a vault found gone keeps its picks
+ * `reported`, each marked `vaultGone`, and is listed once to tell.
+ */
+export interface Recheck {
+  /** The vault's threshold as the settings say now; undefined when the vault is no longer configured. */
+  olderThanMs(vault: string): number | undefined;
+  readonly exclude: Pattern | undefined;
+}
+
+/** Abort intents kept outside the invocation: a retried Act knows which uploads it may have aborted. */
+export interface IntentLog {
+  has(upload: UploadRef): boolean;
+  /** Resolves once the intent is stored; the abort is sent only after. */
+  record(upload: UploadRef): Promise<void>;
 }
 
 export interface ActPorts extends MeasurePorts {
   readonly observer?: ActObserver | undefined;
+  /** Given: each abort's intent is recorded before the abort is sent, or the abort is not sent. */
+  readonly intents?: IntentLog | undefined;
 }
 
 export interface ActObserver {
@@ -48,9 +75,12 @@ export interface ActObserver {
 export interface ActOutcome {
   readonly vault: string;
   readonly uploadId: string;
-  readonly outcome: 'aborted' | 'gone' | 'failed' | 'reported' | 'pending';
+  /** `skipped` only with `recheck`: the description matched `exclude` when checked again. */
+  readonly outcome: 'aborted' | 'gone' | 'failed' | 'reported' | 'pending' | 'skipped';
   /** Why it was not aborted, or why the abort failed. */
   readonly reason?: string | undefined;
+  /** Only with `recheck`: the pick's vault no longer exists (a vault error, not a `gone` upload). */
+  readonly vaultGone?: true | undefined;
   /** Epoch ms; set for `pending`. */
   readonly eligibleAt?: number | undefined;
   /** Set when the parts were listed again before the abort: what that listing showed. */
@@ -59,6 +89,11 @@ export interface ActOutcome {
 
 export const TIME_BEFORE_ABORT = 'time budget ran out before its abort';
 export const MAX_ABORTS_REACHED = 'max-aborts reached';
+export const VAULT_GONE = 'the vault no longer exists';
+export const VAULT_NOT_CONFIGURED = 'the vault is no longer configured';
+export const NO_LONGER_STALE = 'no longer stale when checked again';
+export const EXCLUDED_NOW = 'matched exclude when checked again';
+export const PARTS_CHANGED = 'parts changed since they were measured in this run';
 
 /**
  * Aborts the picks, oldest first, with bounded concurrency (in total and per vault). Never throws: a
@@ -71,12 +106,13 @@ export async function act(input: ActInput, ports: ActPorts): Promise<ActOutcome[
     started += 1;
     return true;
   };
+  const vaults = vaultChecker(ports);
   return runScheduled(
     input.picks,
     input.limits,
     (pick) => pick.vault,
     async (pick) => {
-      const outcome = await actOn(pick, input, ports, takeAbort);
+      const outcome = await actOn(pick, input, ports, takeAbort, vaults);
       ports.observer?.settled?.(outcome);
       return outcome;
     },
@@ -88,20 +124,28 @@ async function actOn(
   input: ActInput,
   ports: ActPorts,
   takeAbort: () => boolean,
+  vaults: VaultChecker,
 ): Promise<ActOutcome> {
-  const { api, clock, observer } = ports;
+  const { api, clock, observer, intents } = ports;
   const { vault, uploadId } = pick;
   const kept = (reason: string): ActOutcome => ({ vault, uploadId, outcome: 'reported', reason });
   if (clock() >= input.deadline) return kept(TIME_BEFORE_ABORT);
   let parts: PartsFingerprint | undefined;
-  if (input.quietPeriod !== undefined) {
-    const recheck = await recheckParts(pick, input.quietPeriod, input, ports);
+  if (input.recheck !== undefined || input.quietPeriod !== undefined) {
+    const recheck = await checkAgain(pick, input, ports, vaults);
     if (recheck.kind === 'keep') return recheck.outcome;
     parts = recheck.parts;
     // Listing the parts again took time: the clock is read again right before the abort.
     if (clock() >= input.deadline) return { ...kept(TIME_BEFORE_ABORT), parts };
   }
   if (!takeAbort()) return { ...kept(MAX_ABORTS_REACHED), parts };
+  // An intent logged by an earlier attempt means the upload may be gone by this run's own hand.
+  const loggedBefore = intents?.has(pick) ?? false;
+  try {
+    await intents?.record(pick);
+  } catch (error) {
+    return { ...kept(`its abort intent could not be recorded: ${errorSummary(error)}`), parts };
+  }
   observer?.abortStarting?.({ vault, uploadId, createdMs: pick.createdMs });
   let outcome: 'aborted' | 'gone';
   try {
@@ -110,51 +154,108 @@ async function actOn(
     return { vault, uploadId, outcome: 'failed', reason: errorSummary(error), parts };
   }
   if (input.quietPeriod !== undefined) await forget(pick, input.quietPeriod, ports);
-  return { vault, uploadId, outcome, parts };
+  return { vault, uploadId, outcome: outcome === 'gone' && loggedBefore ? 'aborted' : outcome, parts };
 }
 
-type Recheck = { kind: 'keep'; outcome: ActOutcome } | { kind: 'go'; parts: PartsFingerprint | undefined };
+type Checked = { kind: 'keep'; outcome: ActOutcome } | { kind: 'go'; parts: PartsFingerprint | undefined };
+
+/** Whether a vault still exists, asked once per vault per `act` (one page of its uploads tells). */
+interface VaultChecker {
+  exists(vault: string): Promise<boolean>;
+  /** Already found gone: its other picks need no request to tell. */
+  knownGone(vault: string): boolean;
+}
+
+function vaultChecker(ports: ActPorts): VaultChecker {
+  const asked = new Map<string, Promise<boolean>>();
+  const gone = new Set<string>();
+  return {
+    exists: (vault) => {
+      let exists = asked.get(vault);
+      if (exists === undefined) {
+        exists = ports.api.listUploadsPage(vault, undefined).then(
+          () => true,
+          // Only "not found" says the vault is gone; any other failure leaves it standing.
+          (error: unknown) => {
+            if (!isNotFound(error)) return true;
+            gone.add(vault);
+            return false;
+          },
+        );
+        asked.set(vault, exists);
+      }
+      return exists;
+    },
+    knownGone: (vault) => gone.has(vault),
+  };
+}
 
 /**
- * With `quiet-period`: a pick measured more than `remeasureAfterMs` ago is measured again. New or
- * re-sent parts since then mean someone is uploading: the pick is kept, and its history records the
- * change so that the quiet period starts again.
+ * The checks right before an abort. With `quiet-period`, a pick measured more than `remeasureAfterMs`
+ * ago is measured again, and new or re-sent parts since then mean someone is uploading: the pick is
+ * kept, and its history records the change so that the quiet period starts again. With `recheck`,
+ * every pick is listed again and judged again under the current settings first.
  */
-async function recheckParts(
+async function checkAgain(
   pick: Judged,
-  quiet: QuietPeriod,
   input: ActInput,
   ports: ActPorts,
-): Promise<Recheck> {
+  vaults: VaultChecker,
+): Promise<Checked> {
   const { vault, uploadId } = pick;
   const { clock } = ports;
-  const window = input.remeasureAfterMs ?? REMEASURE_AFTER_MS;
-  if (pick.parts !== undefined && pick.measuredAt !== undefined && clock() - pick.measuredAt <= window)
-    return { kind: 'go', parts: undefined };
-  const pending = (reason: string, parts?: PartsFingerprint): Recheck => ({
+  const { recheck, quietPeriod: quiet } = input;
+  const keep = (outcome: Omit<ActOutcome, 'vault' | 'uploadId'>): Checked => ({
     kind: 'keep',
-    outcome: {
-      vault,
-      uploadId,
-      outcome: 'pending',
-      reason,
-      eligibleAt: clock() + quiet.quietPeriodMs,
-      parts,
-    },
+    outcome: { vault, uploadId, ...outcome },
   });
-  let parts: PartsFingerprint;
+  const notNow = (reason: string, parts?: PartsFingerprint): Checked =>
+    quiet === undefined
+      ? keep({ outcome: 'reported', reason, parts })
+      : keep({ outcome: 'pending', reason, eligibleAt: clock() + quiet.quietPeriodMs, parts });
+  const vaultGone = (): Checked => keep({ outcome: 'reported', reason: VAULT_GONE, vaultGone: true });
+  if (recheck !== undefined && vaults.knownGone(vault)) return vaultGone();
+  const olderThanMs = recheck?.olderThanMs(vault);
+  if (recheck !== undefined && olderThanMs === undefined)
+    return keep({ outcome: 'reported', reason: VAULT_NOT_CONFIGURED });
+  const window = input.remeasureAfterMs ?? REMEASURE_AFTER_MS;
+  const measuredRecently =
+    pick.parts !== undefined && pick.measuredAt !== undefined && clock() - pick.measuredAt <= window;
+  if (recheck === undefined && measuredRecently) return { kind: 'go', parts: undefined };
+
+  let listed: PartsListing;
   try {
-    parts = await measureUpload(ports.api, vault, uploadId);
+    listed = await listUploadParts(ports.api, vault, uploadId);
   } catch (error) {
-    if (isCancellation(error)) return pending(CANCELLED_WHILE_MEASURING);
-    return pending(`parts could not be listed again before its abort: ${errorSummary(error)}`);
+    if (isCancellation(error)) return notNow(CANCELLED_WHILE_MEASURING);
+    if (recheck !== undefined && isNotFound(error)) {
+      // Not found: the upload, or the whole vault? One listing of the vault tells them apart.
+      if (!(await vaults.exists(vault))) return vaultGone();
+      return keep({ outcome: ports.intents?.has(pick) ? 'aborted' : 'gone' });
+    }
+    return notNow(`parts could not be listed again before its abort: ${errorSummary(error)}`);
   }
-  if (pick.parts !== undefined && parts.fingerprint === pick.parts.fingerprint) return { kind: 'go', parts };
+  const { parts } = listed;
+  if (recheck !== undefined && olderThanMs !== undefined) {
+    const verdict = judgeUpload(
+      {
+        uploadId,
+        createdAt: listed.createdAt ?? new Date(pick.createdMs).toISOString(),
+        description: listed.description,
+        partSizeBytes: undefined,
+      },
+      { olderThanMs, action: 'abort', exclude: recheck.exclude },
+      clock(),
+    );
+    if (verdict.kind !== 'stale') return keep({ outcome: 'reported', reason: NO_LONGER_STALE, parts });
+    if (verdict.intent === 'skip') return keep({ outcome: 'skipped', reason: EXCLUDED_NOW, parts });
+  }
+  if (quiet === undefined || (pick.parts !== undefined && parts.fingerprint === pick.parts.fingerprint))
+    return { kind: 'go', parts };
   if (ports.state !== undefined) {
     const key = stateKey(quiet.account, quiet.region, vault, uploadId);
-    const now = clock();
     try {
-      await ports.state.put(key, nextHistory(pick.history, parts, now), pick.history);
+      await ports.state.put(key, nextHistory(pick.history, parts, clock()), pick.history);
     } catch (error) {
       ports.observer?.warning?.({
         vault,
@@ -163,7 +264,7 @@ async function recheckParts(
       });
     }
   }
-  return pending('parts changed since they were measured in this run', parts);
+  return notNow(PARTS_CHANGED, parts);
 }
 
 /** An aborted upload's history is deleted: the id will never be listed again. */

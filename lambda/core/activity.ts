@@ -60,26 +60,39 @@ export function fingerprintParts(parts: readonly UploadedPart[]): PartsFingerpri
   };
 }
 
+/** A complete part listing: its fingerprint, and what ListParts says of the upload itself. */
+export interface PartsListing {
+  readonly parts: PartsFingerprint;
+  /** The upload's CreationDate and ArchiveDescription, as the first page of ListParts gave them. */
+  readonly createdAt: string | undefined;
+  readonly description: string | undefined;
+}
+
 /**
  * Lists every page of an upload's parts and fingerprints them. A listing that fails part way throws,
  * so no fingerprint is ever made from a partial listing.
  */
-export async function measureUpload(
-  api: VaultApi,
-  vault: string,
-  uploadId: string,
-): Promise<PartsFingerprint> {
+export async function listUploadParts(api: VaultApi, vault: string, uploadId: string): Promise<PartsListing> {
   const parts: UploadedPart[] = [];
   let marker: string | undefined;
+  let upload: Omit<PartsListing, 'parts'> | undefined;
   do {
     const sent: string | undefined = marker;
     const page = await api.listPartsPage(vault, uploadId, sent);
+    upload ??= { createdAt: page.createdAt, description: page.description };
     parts.push(...page.parts);
     marker = page.marker;
     if (markerStuck(sent, marker)) throw stuckMarkerError('ListParts', sent ?? '');
   } while (marker !== undefined);
-  return fingerprintParts(parts);
+  return { parts: fingerprintParts(parts), createdAt: upload?.createdAt, description: upload?.description };
 }
+
+/** {@link listUploadParts}, for the fingerprint alone. */
+export const measureUpload = async (
+  api: VaultApi,
+  vault: string,
+  uploadId: string,
+): Promise<PartsFingerprint> => (await listUploadParts(api, vault, uploadId)).parts;
 
 export const stateKey = (account: string, region: string, vault: string, uploadId: string): string =>
   `${account}:${region}:${vault}#${uploadId}`;

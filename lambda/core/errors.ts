@@ -17,3 +17,7 @@ export function errorSummary(error: unknown): string {
  */
 export const isCancellation = (error: unknown): boolean =>
   error instanceof Error && error.name === 'AbortError';
+
+/** Glacier's answer for a vault or an upload that does not exist. */
+export const isNotFound = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ResourceNotFoundException';

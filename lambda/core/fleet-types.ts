@@ -74,7 +74,10 @@ export interface Pick {
   readonly uploadId: string;
   readonly createdAt: string;
   readonly createdMs: number;
+  /** The parts Survey saw (null when it did not measure them): with quiet-period, Act aborts only if unchanged. */
   readonly fingerprint: string | null;
+  readonly partCount: number | null;
+  readonly bytes: number | null;
 }
 
 /** `picks/<account>/<region>.json`. */

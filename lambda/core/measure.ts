@@ -10,7 +10,7 @@ import {
 } from './activity';
 import { errorSummary, isCancellation } from './errors';
 import { createScheduler, type ScheduleLimits } from './limit';
-import type { UploadRef } from './plan';
+import { type Candidate, type Judged, refKey, type UploadRef } from './plan';
 import type { Clock, VaultApi } from './types';
 
 /**
@@ -25,6 +25,11 @@ export interface QuietPeriod {
   /** The vault owner account and the region: with vault and upload id they make the state key. */
   readonly account: string;
   readonly region: string;
+  /**
+   * Fleet mode: the run, recorded with each history it writes. A fleet run can outlast the quiet
+   * period, so a record its own run wrote never proves an upload idle.
+   */
+  readonly runId?: string | undefined;
 }
 
 /** The ports measuring needs: passed in, never part of the data. */
@@ -174,8 +179,8 @@ export async function checkActivity(
     };
   }
   const now = clock();
-  const activity = judgeActivity(stored, observed, quiet.quietPeriodMs, now);
-  const next = nextHistory(stored, observed, now);
+  const activity = judgeActivity(stored, observed, quiet.quietPeriodMs, now, quiet.runId);
+  const next = nextHistory(stored, observed, now, quiet.runId);
   try {
     await ports.state.put(key, next, stored);
   } catch (stateError) {
@@ -187,4 +192,31 @@ export async function checkActivity(
     return { activity, history: stored };
   }
   return { activity, history: next };
+}
+
+/**
+ * Each candidate with what measuring found. With `quiet-period`, an upload the plan did not measure
+ * (past `max-list-parts`) gets the verdict "activity unknown": it cannot be proven idle this run.
+ */
+export function judgeCandidates(
+  candidates: readonly Candidate[],
+  measurements: readonly Measurement[],
+  quietPeriod: QuietPeriod | undefined,
+  now: number,
+): Judged[] {
+  const byKey = new Map(measurements.map((m) => [refKey(m), m]));
+  return candidates.map((candidate) => {
+    const m = byKey.get(refKey(candidate));
+    if (m !== undefined)
+      return {
+        ...candidate,
+        parts: m.parts,
+        measuredAt: m.measuredAt,
+        activity: m.activity,
+        history: m.history,
+      };
+    if (quietPeriod !== undefined && !candidate.excluded)
+      return { ...candidate, activity: unmeasuredVerdict(quietPeriod.quietPeriodMs, now) };
+    return candidate;
+  });
 }

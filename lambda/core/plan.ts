@@ -48,21 +48,25 @@ export const refKey = (ref: { readonly vault: string; readonly uploadId: string 
   `${ref.vault}\u0000${ref.uploadId}`;
 
 /**
- * Each upload once, in plan order. A listing may repeat an id (within a page, across pages, or across
- * the chunks of a vault listed over several invocations): the first entry is the one that counts,
- * eligible or not, as the survey judges only the first.
+ * Each upload once, in the order given. A listing may repeat an id (within a page, across pages, or
+ * across the chunks of a vault listed over several invocations): the first entry is the one that
+ * counts, eligible or not, as the survey judges only the first.
  */
-function distinctOldestFirst<T extends UploadRef>(uploads: readonly T[]): T[] {
+function distinct<T extends UploadRef>(uploads: readonly T[]): T[] {
   const seen = new Set<string>();
-  const distinct: T[] = [];
+  const first: T[] = [];
   for (const upload of uploads) {
     const key = refKey(upload);
     if (seen.has(key)) continue;
     seen.add(key);
-    distinct.push(upload);
+    first.push(upload);
   }
-  return distinct.sort(oldestFirst);
+  return first;
 }
+
+/** Each upload once, in plan order. */
+const distinctOldestFirst = <T extends UploadRef>(uploads: readonly T[]): T[] =>
+  distinct(uploads).sort(oldestFirst);
 
 export interface MeasurePlan {
   /** What to measure with ListParts, oldest first: never an excluded upload, never one already started. */
@@ -127,9 +131,75 @@ export function isEligible(upload: Judged, rules: Pick<AbortRules, 'requireIdle'
  * report mode (`wouldAbort`) and the work in abort mode, so the preview is what abort mode does.
  */
 export function planAborts(judged: readonly Judged[], rules: AbortRules): AbortPlan {
-  const eligible = distinctOldestFirst(judged).filter((upload) => isEligible(upload, rules));
-  const take = Math.max(0, Math.min(eligible.length, rules.maxAborts));
-  return { picks: eligible.slice(0, take), eligible: eligible.length, capped: eligible.length > take };
+  const oldest = new OldestEligible<Judged>(rules.maxAborts);
+  for (const upload of distinct(judged)) oldest.offer(upload, isEligible(upload, rules));
+  return oldest.plan();
+}
+
+/**
+ * The abort plan fed one upload at a time, for a run too large to hold: the oldest `maxAborts` of the
+ * eligible uploads offered, in a bounded max-heap (by {@link oldestFirst}), so memory holds
+ * `maxAborts` entries however many uploads the run has. `planAborts` is this over a whole list; fleet
+ * mode's Select offers every vault's candidates of every target to one of these (each upload once:
+ * the caller removes repeats, as `planAborts` does). Ties fall as in `planAborts`, so the same uploads
+ * make the same plan whichever way they are fed.
+ */
+export class OldestEligible<T extends UploadRef> {
+  /** The newest kept at the root: it is the one an older upload replaces. */
+  private readonly heap: T[] = [];
+  private eligible = 0;
+
+  constructor(private readonly maxAborts: number) {}
+
+  /** Offers one upload; only an eligible one (`isEligible`) can be picked. */
+  offer(upload: T, eligible: boolean): void {
+    if (!eligible) return;
+    this.eligible += 1;
+    const heap = this.heap;
+    if (heap.length < this.maxAborts) {
+      heap.push(upload);
+      this.siftUp(heap.length - 1);
+    } else if (heap.length > 0 && oldestFirst(upload, heap[0] as T) < 0) {
+      heap[0] = upload;
+      this.siftDown(0);
+    }
+  }
+
+  /** The picks so far, oldest first, with the eligible count and whether `max-aborts` cut them. */
+  plan(): { picks: T[]; eligible: number; capped: boolean } {
+    const picks = [...this.heap].sort(oldestFirst);
+    return { picks, eligible: this.eligible, capped: this.eligible > picks.length };
+  }
+
+  private newer(i: number, j: number): boolean {
+    return oldestFirst(this.heap[i] as T, this.heap[j] as T) > 0;
+  }
+
+  private swap(i: number, j: number): void {
+    const heap = this.heap;
+    [heap[i], heap[j]] = [heap[j] as T, heap[i] as T];
+  }
+
+  private siftUp(from: number): void {
+    for (let at = from; at > 0; ) {
+      const parent = (at - 1) >> 1;
+      if (!this.newer(at, parent)) return;
+      this.swap(at, parent);
+      at = parent;
+    }
+  }
+
+  private siftDown(from: number): void {
+    const size = this.heap.length;
+    for (let at = from; ; ) {
+      let newest = at;
+      for (const child of [2 * at + 1, 2 * at + 2])
+        if (child < size && this.newer(child, newest)) newest = child;
+      if (newest === at) return;
+      this.swap(at, newest);
+      at = newest;
+    }
+  }
 }
 
 /**

@@ -4,17 +4,16 @@ import { errorSummary, isCancellation } from './errors';
 import { mapLimited, type ScheduleLimits } from './limit';
 import {
   createMeasurer,
+  judgeCandidates,
   type Measurement,
   type MeasurePorts,
   type Measurer,
   type QuietPeriod,
-  unmeasuredVerdict,
 } from './measure';
 import type { Pattern } from './pattern';
 import {
   type AbortPlan,
   type Candidate,
-  type Judged,
   mayMeasureEarly,
   oldestFirst,
   type PlanningTimes,
@@ -413,33 +412,6 @@ function runReport(
     totals: totalsOf(vaults),
     vaults,
   };
-}
-
-/**
- * Each candidate with what measuring found. With `quiet-period`, an upload the plan did not measure
- * (past `max-list-parts`) gets the verdict "activity unknown": it cannot be proven idle this run.
- */
-function judgeCandidates(
-  candidates: readonly Candidate[],
-  measurements: readonly Measurement[],
-  quietPeriod: QuietPeriod | undefined,
-  now: number,
-): Judged[] {
-  const byKey = new Map(measurements.map((m) => [refKey(m), m]));
-  return candidates.map((candidate) => {
-    const m = byKey.get(refKey(candidate));
-    if (m !== undefined)
-      return {
-        ...candidate,
-        parts: m.parts,
-        measuredAt: m.measuredAt,
-        activity: m.activity,
-        history: m.history,
-      };
-    if (quietPeriod !== undefined && !candidate.excluded)
-      return { ...candidate, activity: unmeasuredVerdict(quietPeriod.quietPeriodMs, now) };
-    return candidate;
-  });
 }
 
 function groupByVault<T extends { readonly vault: string }>(items: readonly T[]): Map<string, T[]> {

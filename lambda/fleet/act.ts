@@ -1,9 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { GlacierVaultApi } from '../adapters/glacier';
+import { type ActOutcome, act, TIME_BEFORE_ABORT } from '../core/act';
 import { errorSummary } from '../core/errors';
-import { actOnPicks } from '../core/fleet-act';
 import { mayAbortIn } from '../core/fleet-settings';
 import type { Pick, PickOutcome, TargetPicks } from '../core/fleet-types';
+import type { Judged, UploadRef } from '../core/plan';
+import type { SweepSettings } from '../core/types';
 import { cleaningLogger } from '../run';
 import {
   ACT_BATCH,
@@ -41,6 +43,34 @@ export interface OutcomesRecord {
 }
 
 const RESERVE_MS = 15_000;
+
+/** A target's picks are carried out one at a time, in order, so the cursor says what is done. */
+const ONE_AT_A_TIME = { concurrency: 1, perKey: 1 };
+
+function thresholdOf(settings: SweepSettings, vault: string): number | undefined {
+  if (settings.vaults === '*') return settings.olderThan.ms;
+  return settings.vaults.find((v) => v.name === vault)?.olderThan.ms;
+}
+
+/** A pick as the plan's `act` takes it: the parts Survey saw are what an abort must still find. */
+const judged = (pick: Pick): Judged => ({
+  vault: pick.vault,
+  uploadId: pick.uploadId,
+  createdMs: pick.createdMs,
+  excluded: false,
+  parts:
+    pick.fingerprint === null
+      ? undefined
+      : { fingerprint: pick.fingerprint, partCount: pick.partCount ?? 0, bytes: pick.bytes ?? 0 },
+});
+
+const pickOutcome = ({ vault, uploadId, outcome, reason, eligibleAt }: ActOutcome): PickOutcome => ({
+  vault,
+  uploadId,
+  outcome,
+  ...(reason === undefined ? {} : { reason }),
+  ...(eligibleAt === undefined ? {} : { eligibleAt: new Date(eligibleAt).toISOString() }),
+});
 
 /**
  * Act, per target with picks: re-reads the settings first (`action` no longer `abort` turns every pick
@@ -80,39 +110,67 @@ export async function runAct(
     reportOnly = 'the account is not in abort-accounts';
 
   const intentKeys = new Set(await deps.store.list(keys.intentPrefix(runId, account, region)));
-  const intentKey = (pick: Pick) => keys.intent(runId, account, region, pick.vault, pick.uploadId);
-  const api =
-    reportOnly === undefined
-      ? new GlacierVaultApi(await deps.clients.spokes.glacier({ account, region }, runId), '-')
-      : undefined;
-  const result = await actOnPicks({
-    api: api ?? ({} as GlacierVaultApi),
-    picks: batch,
-    settings: settings.sweep,
-    reportOnly,
-    clock: deps.clock,
-    deadline: deps.clock() + Math.max(0, remainingMs() - RESERVE_MS),
-    intents: {
-      has: (pick) => intentKeys.has(intentKey(pick)),
-      record: async (pick) => {
-        await deps.store.put(intentKey(pick), {
-          vault: pick.vault,
-          uploadId: pick.uploadId,
-          at: deps.clock(),
-        });
-        intentKeys.add(intentKey(pick));
+  const intentKey = (upload: UploadRef) => keys.intent(runId, account, region, upload.vault, upload.uploadId);
+  const byId = new Map(batch.map((pick) => [intentKey(pick), pick]));
+
+  /** The batch's outcomes up to the first pick the time did not reach; those wait for the next call. */
+  const carryOut = async (
+    picks: readonly Pick[],
+  ): Promise<{ outcomes: PickOutcome[]; goneVaults: string[] }> => {
+    if (reportOnly !== undefined)
+      return {
+        outcomes: picks.map((pick) => pickOutcome({ ...pick, outcome: 'reported', reason: reportOnly })),
+        goneVaults: [],
+      };
+    const api = new GlacierVaultApi(await deps.clients.spokes.glacier({ account, region }, runId), '-');
+    const quiet = settings.sweep.quietPeriod;
+    const outcomes = await act(
+      {
+        picks: picks.map(judged),
+        maxAborts: picks.length,
+        deadline: deps.clock() + Math.max(0, remainingMs() - RESERVE_MS),
+        limits: ONE_AT_A_TIME,
+        quietPeriod: quiet === undefined ? undefined : { quietPeriodMs: quiet.ms, account, region },
+        recheck: {
+          olderThanMs: (vault) => thresholdOf(settings.sweep, vault),
+          exclude: settings.sweep.exclude,
+        },
       },
-    },
-    onAbortStarting: (pick) =>
-      logger.info('aborting upload', {
-        runId,
-        account,
-        region,
-        vault: pick.vault,
-        uploadId: pick.uploadId,
-        createdAt: pick.createdAt,
-      }),
-  });
+      {
+        api,
+        clock: deps.clock,
+        intents: {
+          has: (upload) => intentKeys.has(intentKey(upload)),
+          record: async (upload) => {
+            await deps.store.put(intentKey(upload), {
+              vault: upload.vault,
+              uploadId: upload.uploadId,
+              at: deps.clock(),
+            });
+            intentKeys.add(intentKey(upload));
+          },
+        },
+        observer: {
+          abortStarting: (upload) =>
+            logger.info('aborting upload', {
+              runId,
+              account,
+              region,
+              vault: upload.vault,
+              uploadId: upload.uploadId,
+              createdAt: byId.get(intentKey(upload))?.createdAt,
+            }),
+        },
+      },
+    );
+    const reached = outcomes.findIndex((outcome) => outcome.reason === TIME_BEFORE_ABORT);
+    const done = reached === -1 ? outcomes : outcomes.slice(0, reached);
+    return {
+      outcomes: done.map(pickOutcome),
+      goneVaults: [...new Set(done.filter((outcome) => outcome.vaultGone).map((outcome) => outcome.vault))],
+    };
+  };
+  const result = await carryOut(batch);
   for (const outcome of result.outcomes)
     logger[outcome.outcome === 'failed' ? 'error' : 'info']('stale upload', {
       runId,

@@ -1,6 +1,6 @@
-import { OldestK, toPick } from '../core/fleet-select';
 import { mayAbortIn } from '../core/fleet-settings';
-import type { Pick, TargetPicks, TargetRecord } from '../core/fleet-types';
+import type { Candidate, Pick, TargetPicks, TargetRecord } from '../core/fleet-types';
+import { OldestEligible, type UploadRef } from '../core/plan';
 import { cleaningLogger } from '../run';
 import { type FleetDeps, fleetDependencies, fleetRuntime } from './deps';
 import { keys } from './keys';
@@ -25,14 +25,43 @@ export interface SelectResult {
 }
 
 /**
+ * A candidate with the place it was found. Its `vault` is the place as one key (account, region, vault
+ * name, NUL-separated: NUL occurs in none of them, and the account ids are all 12 digits), so the
+ * plan's order (`oldestFirst`: creation time, then vault, then upload id) breaks ties by account, then
+ * region, then vault: every run over the same uploads picks the same.
+ */
+interface Placed extends UploadRef {
+  readonly account: string;
+  readonly region: string;
+  readonly olderThan: string;
+  readonly vaultName: string;
+  readonly candidate: Candidate;
+}
+
+const placeKey = (account: string, region: string, vault: string): string =>
+  `${account}\u0000${region}\u0000${vault}`;
+
+const toPick = ({ vaultName, olderThan, candidate }: Placed): Pick => ({
+  vault: vaultName,
+  olderThan,
+  uploadId: candidate.uploadId,
+  createdAt: candidate.createdAt,
+  createdMs: candidate.createdMs,
+  fingerprint: candidate.fingerprint,
+  partCount: candidate.partCount,
+  bytes: candidate.bytesUploaded,
+});
+
+/**
  * Select: the oldest eligible uploads across the whole run, up to max-aborts (a bounded top-K over
- * every candidate chunk, one chunk in memory at a time), written per target. Only accounts of
+ * every candidate chunk, one chunk in memory at a time: the single-account plan's OldestEligible, fed
+ * the candidates Survey judged eligible by the plan's `isEligible`), written per target. Only accounts of
  * abort-accounts (when set) may have picks. In report mode the picks are the preview (wouldAbort).
  */
 export async function runSelect(event: SelectEvent, deps: FleetDeps): Promise<SelectResult> {
   const runtime = fleetRuntime(deps.env);
   const { plan, settings } = await loadPlan(deps, runtime, event.runId);
-  const top = new OldestK(settings.sweep.maxAborts);
+  const top = new OldestEligible<Placed>(settings.sweep.maxAborts);
   for (const { account, region } of plan.targets) {
     if (!mayAbortIn(settings, account)) continue;
     const record = await deps.store.get<TargetRecord>(keys.target(event.runId, account, region));
@@ -44,12 +73,25 @@ export async function runSelect(event: SelectEvent, deps: FleetDeps): Promise<Se
         for (const candidate of chunk.candidates) {
           if (offered.has(candidate.uploadId)) continue;
           offered.add(candidate.uploadId);
-          top.offer({ account, region, vault: vault.name, olderThan: vault.olderThan, candidate });
+          top.offer(
+            {
+              vault: placeKey(account, region, vault.name),
+              uploadId: candidate.uploadId,
+              createdMs: candidate.createdMs,
+              account,
+              region,
+              vaultName: vault.name,
+              olderThan: vault.olderThan,
+              candidate,
+            },
+            candidate.verdict === 'eligible',
+          );
         }
     }
   }
   const byTarget = new Map<string, TargetPicks & { picks: Pick[] }>();
-  for (const placed of top.picks()) {
+  const planned = top.plan();
+  for (const placed of planned.picks) {
     const key = `${placed.account}\u0000${placed.region}`;
     const entry = byTarget.get(key) ?? { account: placed.account, region: placed.region, picks: [] };
     entry.picks.push(toPick(placed));
@@ -59,9 +101,9 @@ export async function runSelect(event: SelectEvent, deps: FleetDeps): Promise<Se
     await deps.store.put(keys.picks(event.runId, entry.account, entry.region), entry);
   const acting = settings.sweep.action === 'abort' && !plan.forceReport;
   const selection: SelectionRecord = {
-    eligible: top.eligible,
-    picked: top.picks().length,
-    capped: top.capped,
+    eligible: planned.eligible,
+    picked: planned.picks.length,
+    capped: planned.capped,
     acting,
   };
   await deps.store.put(keys.selection(event.runId), selection);

@@ -83,7 +83,16 @@ describe('buildFleetReport', () => {
         ],
         {
           picks: [
-            { vault: 'v', olderThan: '7d', uploadId: 'a', createdAt: '', createdMs: 0, fingerprint: null },
+            {
+              vault: 'v',
+              olderThan: '7d',
+              uploadId: 'a',
+              createdAt: '',
+              createdMs: 0,
+              fingerprint: null,
+              partCount: null,
+              bytes: null,
+            },
           ],
           outcomes: [{ vault: 'v', uploadId: 'a', outcome: 'aborted' }],
         },
