@@ -198,7 +198,7 @@ describe('measureUpload', () => {
       },
     } as unknown as Parameters<typeof measureUpload>[0];
     await expect(measureUpload(api, 'v', 'u')).rejects.toThrow(
-      'ListParts returned the marker it was given (same)',
+      'ListParts repeated a marker it was already given (same); listing stopped',
     );
     expect(calls).toBe(2);
   });
