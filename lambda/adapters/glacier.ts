@@ -7,7 +7,7 @@ import {
   ListVaultsCommand,
 } from '@aws-sdk/client-glacier';
 import { LIST_PAGE_SIZE } from '../core/defaults';
-import { markerStuck, stuckMarkerError } from '../core/paging';
+import { MarkerChain } from '../core/paging';
 import type { PartsPage, UploadPage, VaultApi } from '../core/types';
 
 /** Glacier's answer for an unknown vault or upload id (also an upload aborted a while ago). */
@@ -96,19 +96,18 @@ export class GlacierVaultApi implements VaultApi {
 
   async listVaultNames(): Promise<string[]> {
     const names: string[] = [];
+    const chain = new MarkerChain('ListVaults');
     let marker: string | undefined;
     do {
-      const sent: string | undefined = marker;
       const page = await this.client.send(
-        new ListVaultsCommand({ accountId: this.accountId, ...(sent === undefined ? {} : { marker: sent }) }),
+        new ListVaultsCommand({ accountId: this.accountId, ...(marker === undefined ? {} : { marker }) }),
         this.options,
       );
       for (const vault of page.VaultList ?? []) {
         if (vault.VaultName) names.push(vault.VaultName);
       }
-      marker = page.Marker ? page.Marker : undefined;
-      // Thrown, the run reports it as a vault error on `*`.
-      if (markerStuck(sent, marker)) throw stuckMarkerError('ListVaults', sent ?? '');
+      // A marker already sent (A → B → A) throws; the run reports it as a vault error on `*`.
+      marker = chain.follow(page.Marker ? page.Marker : undefined);
     } while (marker !== undefined);
     return names;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { STATE_TTL_DAYS } from './defaults';
-import { markerStuck, stuckMarkerError } from './paging';
+import { MarkerChain } from './paging';
 import type { UploadedPart, VaultApi } from './types';
 
 /** What ListParts says about an upload's progress. */
@@ -74,15 +74,15 @@ export interface PartsListing {
  */
 export async function listUploadParts(api: VaultApi, vault: string, uploadId: string): Promise<PartsListing> {
   const parts: UploadedPart[] = [];
+  // Throws when a page answers with a marker already sent (A → B → A): the listing would loop.
+  const chain = new MarkerChain('ListParts');
   let marker: string | undefined;
   let upload: Omit<PartsListing, 'parts'> | undefined;
   do {
-    const sent: string | undefined = marker;
-    const page = await api.listPartsPage(vault, uploadId, sent);
+    const page = await api.listPartsPage(vault, uploadId, marker);
     upload ??= { createdAt: page.createdAt, description: page.description };
     parts.push(...page.parts);
-    marker = page.marker;
-    if (markerStuck(sent, marker)) throw stuckMarkerError('ListParts', sent ?? '');
+    marker = chain.follow(page.marker);
   } while (marker !== undefined);
   return { parts: fingerprintParts(parts), createdAt: upload?.createdAt, description: upload?.description };
 }

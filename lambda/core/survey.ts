@@ -1,7 +1,7 @@
 import { judgeUpload, type UploadPolicy } from './decide';
 import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
 import { errorSummary, isCancellation } from './errors';
-import { markerStuck, stuckMarkerError } from './paging';
+import { MarkerChain } from './paging';
 import type { Pattern } from './pattern';
 import type { AnomalyEntry, Clock, Upload, UploadPage, VaultApi, VaultTarget } from './types';
 
@@ -70,6 +70,8 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
   const { api, vault, clock, observer, deadline } = input;
   const judge = pageJudge(input);
   let marker = input.startMarker;
+  // Every marker this listing has sent: an answer repeating one (A → B → A) would list pages again.
+  const chain = new MarkerChain('ListMultipartUploads', marker);
   let complete = false;
   let outOfTime = false;
   let error: string | null = null;
@@ -85,13 +87,14 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
       const page = await inFlight;
       inFlight = undefined;
       observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
-      const repeated = markerStuck(marker, page.marker);
+      // Judged before the error is thrown: the page is new, only its marker leads back.
+      const repeated = chain.repeats(page.marker);
       if (!repeated) {
-        marker = page.marker;
+        marker = chain.follow(page.marker);
         if (marker !== undefined && clock() < deadline) inFlight = request(marker);
       }
       judge.page(page.uploads);
-      if (repeated) throw stuckMarkerError('ListMultipartUploads', marker ?? '');
+      if (repeated) throw chain.repeatedError(page.marker ?? '');
       if (marker === undefined) complete = true;
     }
     outOfTime = !complete;

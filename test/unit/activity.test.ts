@@ -10,6 +10,7 @@ import {
   stateKey,
   type UploadHistory,
 } from '../../lambda/core/activity';
+import { CYCLES, markerLinks } from './helpers/marker-links';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -197,9 +198,38 @@ describe('measureUpload', () => {
       },
     } as unknown as Parameters<typeof measureUpload>[0];
     await expect(measureUpload(api, 'v', 'u')).rejects.toThrow(
-      'ListParts returned the marker it was given (same)',
+      'ListParts repeated a marker it was already given (same); listing stopped',
     );
     expect(calls).toBe(2);
+  });
+
+  /** An upload whose ListParts markers follow `links`; each page lists one part of its own. */
+  const cyclingParts = (links: Readonly<Record<string, string>>) => {
+    const fake = markerLinks(links);
+    const api = {
+      listPartsPage: async (_vault: string, _uploadId: string, marker: string | undefined) => {
+        const { marker: next } = fake.page(marker);
+        return { parts: [part(fake.asked.length - 1)], marker: next };
+      },
+    } as unknown as Parameters<typeof measureUpload>[0];
+    return { api, asked: fake.asked };
+  };
+
+  it.each(Object.entries(CYCLES))(
+    'stops with an error, instead of paging forever, when the ListParts markers cycle %s',
+    async (_label, cycle) => {
+      const { api, asked } = cyclingParts(cycle.links);
+      await expect(measureUpload(api, 'v', 'u')).rejects.toThrow(
+        `ListParts repeated a marker it was already given (${cycle.repeated}); listing stopped`,
+      );
+      expect(asked).toEqual(cycle.asked);
+    },
+  );
+
+  it('fingerprints every page of a chain of distinct markers', async () => {
+    const { api, asked } = cyclingParts({ '': 'A', A: 'B', B: 'C' });
+    expect(await measureUpload(api, 'v', 'u')).toMatchObject({ partCount: 4, bytes: 4 * MIB });
+    expect(asked).toEqual([undefined, 'A', 'B', 'C']);
   });
 });
 

@@ -125,7 +125,7 @@ describe('surveyVault', () => {
     };
     const survey = await surveyVault(surveyInput(api));
     expect(calls).toBe(2);
-    expect(survey.error).toContain('returned the marker it was given');
+    expect(survey.error).toContain('ListMultipartUploads repeated a marker it was already given (same)');
     expect(survey.complete).toBe(false);
   });
 

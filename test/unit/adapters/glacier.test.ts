@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GlacierVaultApi } from '../../../lambda/adapters/glacier';
+import { CYCLES, markerLinks } from '../helpers/marker-links';
 import { named } from '../helpers/mock-aws';
 
 const glacierMock = mockClient(GlacierClient);
@@ -191,6 +192,22 @@ describe('GlacierVaultApi.listVaultNames', () => {
     await expect(api.listVaultNames()).rejects.toThrow(/marker/i);
     expect(glacierMock.commandCalls(ListVaultsCommand).length).toBeLessThanOrEqual(2);
   });
+
+  it.each(Object.entries(CYCLES))(
+    'stops with an error when the ListVaults markers cycle %s',
+    async (_label, cycle) => {
+      const fake = markerLinks(cycle.links, 25);
+      glacierMock.on(ListVaultsCommand).callsFake(async (input: { marker?: string }) => {
+        const { item, marker } = fake.page(input.marker);
+        return { VaultList: [{ VaultName: item }], Marker: marker ?? null };
+      });
+
+      await expect(api.listVaultNames()).rejects.toThrow(
+        `ListVaults repeated a marker it was already given (${cycle.repeated}); listing stopped`,
+      );
+      expect(fake.asked).toEqual(cycle.asked);
+    },
+  );
 
   it('returns an empty list for an account without vaults', async () => {
     glacierMock.on(ListVaultsCommand).resolves({});
