@@ -55,6 +55,8 @@ export interface SurveyChunk {
   readonly pages: number;
   readonly candidates: readonly Candidate[];
   readonly anomalies: readonly AnomalyEntry[];
+  /** Every upload id this invocation listed first: the next invocations of the pass skip them. */
+  readonly ids?: readonly string[];
 }
 
 /** `done.json` of a vault: written when its listing ended, or by the catch that ended it. */

@@ -48,14 +48,3 @@ export function repeatedMarkerError(operation: string, marker: string): Error {
     `${operation} repeated a marker it was already given (${marker.slice(0, 40)}); listing stopped`,
   );
 }
-
-/**
- * True when a paged answer hands back the very marker it was asked with. It misses a longer cycle
- * (A → B → A), which `MarkerChain` stops; kept for the fleet survey's loop until that moves to it.
- */
-export const markerStuck = (sent: string | undefined, received: string | undefined): boolean =>
-  received !== undefined && received === sent;
-
-export function stuckMarkerError(operation: string, marker: string): Error {
-  return new Error(`${operation} returned the marker it was given (${marker.slice(0, 40)}); listing stopped`);
-}

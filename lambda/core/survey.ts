@@ -3,6 +3,7 @@ import { GLACIER_MAX_DESCRIPTION_CHARS } from './defaults';
 import { errorSummary, isCancellation } from './errors';
 import { MarkerChain } from './paging';
 import type { Pattern } from './pattern';
+import type { Candidate } from './plan';
 import type { AnomalyEntry, Clock, Upload, UploadPage, VaultApi, VaultTarget } from './types';
 
 /** A stale upload as listed and judged: what the report shows of it, and what the plan needs. */
@@ -34,6 +35,13 @@ export interface VaultSurvey {
   readonly error: string | null;
   /** Where listing stopped (time or error): pass it back as `startMarker` to go on. */
   readonly nextMarker: string | undefined;
+  /** Pages listed. */
+  readonly pages: number;
+  /**
+   * Only when Glacier refused `startMarker` itself (InvalidParameterValueException on the first
+   * request of a resumed listing): the chain cannot go on from there.
+   */
+  readonly markerRejected?: true;
   /** The vault is tagged `glacier-sweeper=skip`: nothing was listed or touched. */
   readonly skippedByTag?: true;
 }
@@ -56,6 +64,13 @@ export interface SurveyVaultInput {
   readonly observer?: SurveyObserver | undefined;
   /** Called with each page's stale uploads as soon as they are judged (work may start on them). */
   readonly onStale?: ((found: readonly StaleFound[]) => void) | undefined;
+  /** Most pages to list (fleet mode's page budget); the rest of the chain is left for `nextMarker`. */
+  readonly maxPages?: number | undefined;
+  /**
+   * The upload ids listed so far in this vault (fleet mode: by earlier invocations); the survey adds
+   * every id it lists. An id already in it is a duplicate: not counted, judged or aborted again.
+   */
+  readonly seen?: Set<string> | undefined;
 }
 
 const roundHours = (ms: number): number => Math.round(ms / 360_000) / 10;
@@ -75,6 +90,9 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
   let complete = false;
   let outOfTime = false;
   let error: string | null = null;
+  let pages = 0;
+  let markerRejected = false;
+  const maxPages = input.maxPages ?? Number.POSITIVE_INFINITY;
   const request = (from: string | undefined): Promise<UploadPage> => {
     const pending = api.listUploadsPage(vault.name, from);
     // Awaited on the next turn of the loop; this only keeps an abandoned one from going unhandled.
@@ -86,12 +104,13 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
     while (inFlight !== undefined) {
       const page = await inFlight;
       inFlight = undefined;
+      pages += 1;
       observer?.pageListed?.({ vault: vault.name, uploads: page.uploads.length });
       // Judged before the error is thrown: the page is new, only its marker leads back.
       const repeated = chain.repeats(page.marker);
       if (!repeated) {
         marker = chain.follow(page.marker);
-        if (marker !== undefined && clock() < deadline) inFlight = request(marker);
+        if (marker !== undefined && clock() < deadline && pages < maxPages) inFlight = request(marker);
       }
       judge.page(page.uploads);
       if (repeated) throw chain.repeatedError(page.marker ?? '');
@@ -102,6 +121,11 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
     // The invocation's hard stop cancelled the request: the vault is unfinished (time budget), not broken.
     if (isCancellation(listError)) outOfTime = true;
     else error = errorSummary(listError);
+    markerRejected =
+      pages === 0 &&
+      input.startMarker !== undefined &&
+      listError instanceof Error &&
+      listError.name === 'InvalidParameterValueException';
   }
   return {
     vault: vault.name,
@@ -113,6 +137,8 @@ export async function surveyVault(input: SurveyVaultInput): Promise<VaultSurvey>
     outOfTime,
     error,
     nextMarker: complete ? undefined : marker,
+    pages,
+    ...(markerRejected ? { markerRejected: true as const } : {}),
   };
 }
 
@@ -122,7 +148,7 @@ function pageJudge(input: SurveyVaultInput) {
   // Report mode here: the survey only sorts stale from fresh; what to do is decided by the plan.
   const policy: UploadPolicy = { olderThanMs: vault.olderThan.ms, action: 'report', exclude: input.exclude };
   // Every id listed so far, fresh ones too: a repeated entry is counted, judged and aborted once.
-  const seen = new Set<string>();
+  const seen = input.seen ?? new Set<string>();
   const counts = { scanned: 0, duplicates: 0 };
   const stale: StaleFound[] = [];
   const anomalies: AnomalyEntry[] = [];
@@ -168,3 +194,14 @@ function pageJudge(input: SurveyVaultInput) {
   };
   return { page, counts, stale, anomalies };
 }
+
+/** The stale uploads of the surveys as the plan takes them. */
+export const candidatesOf = (surveys: readonly VaultSurvey[]): Candidate[] =>
+  surveys.flatMap((survey) =>
+    survey.stale.map((found) => ({
+      vault: survey.vault,
+      uploadId: found.uploadId,
+      createdMs: found.createdMs,
+      excluded: found.excluded,
+    })),
+  );

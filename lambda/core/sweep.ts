@@ -13,7 +13,6 @@ import {
 import type { Pattern } from './pattern';
 import {
   type AbortPlan,
-  type Candidate,
   mayMeasureEarly,
   oldestFirst,
   type PlanningTimes,
@@ -24,7 +23,7 @@ import {
   type UploadRef,
 } from './plan';
 import { hasSkipTag } from './skip-tag';
-import { type StaleFound, type SurveyObserver, surveyVault, type VaultSurvey } from './survey';
+import { candidatesOf, type StaleFound, type SurveyObserver, surveyVault, type VaultSurvey } from './survey';
 import type {
   Action,
   Clock,
@@ -264,6 +263,7 @@ const emptySurvey = (vault: VaultTarget, complete: boolean, error: string | null
   outOfTime: false,
   error,
   nextMarker: undefined,
+  pages: 0,
 });
 
 /**
@@ -282,17 +282,6 @@ async function skipTagCheck(api: VaultApi, vault: VaultTarget): Promise<VaultSur
   }
   return hasSkipTag(tags) ? { ...emptySurvey(vault, true, null), skippedByTag: true } : undefined;
 }
-
-/** The stale uploads of the surveys as the plan takes them. */
-const candidatesOf = (surveys: readonly VaultSurvey[]): Candidate[] =>
-  surveys.flatMap((survey) =>
-    survey.stale.map((found) => ({
-      vault: survey.vault,
-      uploadId: found.uploadId,
-      createdMs: found.createdMs,
-      excluded: found.excluded,
-    })),
-  );
 
 /** 2. The oldest stale uploads of the run not measured yet, within max-list-parts and the planning time. */
 async function measureTheRest(

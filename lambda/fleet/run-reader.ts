@@ -28,3 +28,23 @@ export async function loadVault(
   }
   return { ...base, done, chunks };
 }
+
+/** The upload ids the invocations before `invocation` of a vault's pass listed. */
+export async function idsOfPass(
+  store: RunStore,
+  runId: string,
+  account: string,
+  region: string,
+  vault: string,
+  pass: number,
+  invocation: number,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const key of await store.list(keys.chunksOfPass(runId, account, region, vault, pass))) {
+    const chunk = await store.get<SurveyChunk>(key);
+    // A chunk of this very invocation is an earlier attempt of it (a retry): its ids are listed again.
+    if (chunk === undefined || chunk.invocation >= invocation) continue;
+    for (const id of chunk.ids ?? []) ids.add(id);
+  }
+  return ids;
+}

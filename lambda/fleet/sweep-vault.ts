@@ -2,12 +2,13 @@ import type { Context } from 'aws-lambda';
 import { DynamoStateStore } from '../adapters/dynamodb-state';
 import { GlacierVaultApi } from '../adapters/glacier';
 import { isDurationError, parseDuration } from '../core/duration';
-import { type FleetActivity, surveyVault } from '../core/fleet-survey';
+import { type ChunkSurvey, surveyChunk } from '../core/fleet-survey';
 import type { SurveyChunk, TargetRecord, VaultDone } from '../core/fleet-types';
 import { cleaningLogger } from '../run';
 import { type CaughtError, caughtSummary, type FleetDeps, fleetDependencies, fleetRuntime } from './deps';
 import { keys } from './keys';
 import { loadPlan } from './plan-record';
+import { idsOfPass } from './run-reader';
 
 /** The worker's state, carried between its invocations by the Choice loop. */
 export interface SweepVaultEvent {
@@ -82,18 +83,8 @@ export async function runSweepVault(
   const hardStop = AbortSignal.timeout(Math.max(1_000, Math.floor(remainingMs() - RESERVE_MS / 2)));
   const api = new GlacierVaultApi(client, '-', hardStop);
   const quiet = settings.sweep.quietPeriod;
-  const activity: FleetActivity | undefined =
-    quiet === undefined || runtime.stateTable === undefined
-      ? undefined
-      : {
-          quietPeriodMs: quiet.ms,
-          state: new DynamoStateStore(deps.clients.dynamodb, runtime.stateTable, hardStop),
-          account,
-          region,
-          runId,
-        };
-  const survey = (startMarker: string | undefined) =>
-    surveyVault({
+  const survey = async (startMarker: string | undefined, earlier: number): Promise<ChunkSurvey> =>
+    surveyChunk({
       api,
       vault: { name: resolved.name, olderThan },
       exclude: settings.sweep.exclude,
@@ -102,32 +93,23 @@ export async function runSweepVault(
       maxPages: runtime.workerMaxPages,
       maxListParts: settings.sweep.maxListParts,
       measureConcurrency: runtime.measureConcurrency,
-      activity:
-        activity ??
-        (quiet === undefined
+      // quiet-period without a table: nothing can be proven idle, so everything stays pending.
+      quietPeriod: quiet === undefined ? undefined : { quietPeriodMs: quiet.ms, account, region, runId },
+      state:
+        runtime.stateTable === undefined
           ? undefined
-          : {
-              // quiet-period without a table: nothing can be proven idle, so everything stays pending.
-              quietPeriodMs: quiet.ms,
-              state: {
-                get: () => Promise.reject(new Error('no state table (SWEEPER_STATE_TABLE)')),
-                put: () => Promise.resolve(),
-                delete: () => Promise.resolve(),
-              },
-              account,
-              region,
-              runId,
-            }),
+          : new DynamoStateStore(deps.clients.dynamodb, runtime.stateTable, hardStop),
       startMarker,
+      // The ids the pass's earlier invocations listed: an upload Glacier lists again across them is
+      // one upload, as it is within one invocation.
+      seen:
+        earlier === 0
+          ? undefined
+          : await idsOfPass(deps.store, runId, account, region, resolved.name, pass, earlier),
     });
-  let found: Awaited<ReturnType<typeof surveyVault>>;
+  let found = await survey(event.marker ?? undefined, invocation);
   let restartedNow = false;
-  try {
-    found = await survey(event.marker ?? undefined);
-  } catch (error) {
-    const rejected =
-      error instanceof Error && error.name === 'InvalidParameterValueException' && event.marker != null;
-    if (!rejected || pass > 0) throw error;
+  if (found.survey.markerRejected === true && pass === 0) {
     logger.warn('marker rejected on resume: listing the vault again from the first page', {
       runId,
       account,
@@ -136,19 +118,26 @@ export async function runSweepVault(
     });
     pass += 1;
     restartedNow = true;
-    found = await survey(undefined);
+    found = await survey(undefined, 0);
   }
+  const listed = found.survey;
+  // Not a page listed, no error, not finished: the budget allows no work at all, and looping on would
+  // never end. Fail the task: the catch records the vault's error.
+  if (listed.pages === 0 && listed.error === null && !listed.complete)
+    throw new Error('no time left to list a single page');
   const chunkInvocation = restartedNow ? 0 : invocation;
   const chunk: SurveyChunk = {
     pass,
     invocation: chunkInvocation,
-    scanned: found.scanned,
-    duplicates: found.duplicates,
-    pages: found.pages,
+    scanned: listed.scanned,
+    duplicates: listed.duplicates,
+    pages: listed.pages,
     candidates: found.candidates,
-    anomalies: found.anomalies,
+    anomalies: listed.anomalies,
+    ids: found.ids,
   };
   await deps.store.put(keys.chunk(runId, account, region, resolved.name, pass, chunkInvocation), chunk);
+  const next = restartedNow ? 1 : invocation + 1;
   logger.info('vault pages listed', {
     runId,
     account,
@@ -156,16 +145,28 @@ export async function runSweepVault(
     vault: resolved.name,
     pass,
     invocation,
-    pages: found.pages,
-    scanned: found.scanned,
+    pages: listed.pages,
+    scanned: listed.scanned,
     stale: found.candidates.length,
-    done: found.marker === undefined,
+    done: listed.complete || listed.error !== null,
   });
-  if (found.marker === undefined) {
-    await done({ complete: true, error: null, pass, invocations: invocation + 1, restarted: pass > 0 });
-    return { ...result(null), invocation: restartedNow ? 1 : invocation + 1 };
+  if (listed.error !== null) {
+    // What was listed before the error counts; the rest of the vault is unknown.
+    logger.error('vault listing failed', {
+      runId,
+      account,
+      region,
+      vault: resolved.name,
+      error: listed.error,
+    });
+    await done({ complete: false, error: listed.error, pass, invocations: next, restarted: pass > 0 });
+    return { ...result(null), invocation: next };
   }
-  return { ...result(found.marker), invocation: restartedNow ? 1 : invocation + 1 };
+  if (listed.complete) {
+    await done({ complete: true, error: null, pass, invocations: next, restarted: pass > 0 });
+    return { ...result(null), invocation: next };
+  }
+  return { ...result(listed.nextMarker ?? null), invocation: next };
 }
 
 export const handler = (event: SweepVaultEvent, context: Context): Promise<SweepVaultResult> =>

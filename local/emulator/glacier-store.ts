@@ -72,6 +72,9 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Where an upload comes in ListMultipartUploads: uploads are listed in the order of these keys. */
+export const listingKey = (uploadId: string): string => `${fnv1a(uploadId)}:${uploadId}`;
+
 export class GlacierStore {
   /** Vaults by `account/region`: each pair is a separate namespace, as on AWS. */
   private readonly scopes = new Map<string, OrderedIndex<Vault>>();
@@ -168,7 +171,7 @@ export class GlacierStore {
       description: input.description,
       partSizeBytes: input.partSizeBytes,
       parts: new Map((input.parts ?? []).map((part) => [part.start, part])),
-      sortKey: `${fnv1a(uploadId)}:${uploadId}`,
+      sortKey: listingKey(uploadId),
       ...(input.listedId === undefined ? {} : { listedId: input.listedId }),
     };
     vault.uploadsById.set(uploadId, upload);

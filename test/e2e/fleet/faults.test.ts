@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPOKE_ROLE_NAME } from '../../../lambda/fleet/names';
 import { daysAgo, type Emulator, makeUploads, startEmulator } from '../../../local/emulator';
+import { listingKey } from '../../../local/emulator/glacier-store';
 import {
   ACCOUNT_B,
   ACCOUNT_C,
@@ -282,15 +283,20 @@ describe('fleet faults, each with its stated outcome; every other target complet
     );
   });
 
-  it('an upload listed again by a later worker invocation is one upload: counted, picked and aborted once', async () => {
-    const uploads = makeUploads(7_600, {
-      createdAt: (i) => daysAgo(i === 0 || i === 7_550 ? 90 : 1),
-      description: (i) => `u ${i}`,
+  it('an upload listed again by a later worker invocation is one upload, fresh or stale: counted, picked and aborted once', async () => {
+    // 152 pages of 50: the worker lists 150 an invocation, so the first page and the last are listed
+    // by different invocations. The emulator lists in the order of listingKey: the two uploads
+    // listed first are listed again, under their own ids, as the last two.
+    const ids = Array.from({ length: 7_600 }, (_, i) => `upload-${String(i).padStart(4, '0')}`);
+    const order = [...ids].sort((a, b) => (listingKey(a) < listingKey(b) ? -1 : 1));
+    const [staleId, freshId] = order;
+    const [lastButOne, last] = order.slice(-2);
+    const uploads = makeUploads(7_600, { description: (i) => `u ${i}` }).map((upload, i) => {
+      const uploadId = ids[i] as string;
+      const stale = uploadId === staleId || uploadId === last;
+      const listedId = uploadId === last ? staleId : uploadId === lastButOne ? freshId : undefined;
+      return { ...upload, uploadId, createdAt: daysAgo(stale ? 90 : 1), ...(listedId ? { listedId } : {}) };
     });
-    uploads[0] = { ...uploads[0], uploadId: 'repeated-upload-id' };
-    // A stale entry listed under the first upload's id, 150 pages later: in the second worker
-    // invocation. (A fresh entry repeated across invocations is counted twice in scanned: FLEET.md, Limits.)
-    uploads[7_550] = { ...uploads[7_550], listedId: 'repeated-upload-id' };
     const { result, report } = await runFleet(
       emu,
       synthesized,
@@ -304,7 +310,7 @@ describe('fleet faults, each with its stated outcome; every other target complet
       (v) => v.vault === 'repeats' && v.account === ACCOUNT_C && v.region === 'us-east-1',
     );
     expect(report?.totals.absent).toBe(3);
-    expect(vault).toMatchObject({ scanned: 7_599, duplicates: 1, stale: 1, aborted: 1 });
+    expect(vault).toMatchObject({ scanned: 7_598, duplicates: 2, stale: 1, aborted: 1 });
     expect(emu.requests({ operation: 'AbortMultipartUpload', vault: 'repeats' })).toHaveLength(1);
   });
 

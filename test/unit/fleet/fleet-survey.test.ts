@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { StateStore, UploadHistory } from '../../../lambda/core/activity';
+import type { UploadHistory } from '../../../lambda/core/activity';
 import { fingerprintParts } from '../../../lambda/core/activity';
 import type { Duration } from '../../../lambda/core/duration';
 import { parseDuration } from '../../../lambda/core/duration';
-import { surveyVault } from '../../../lambda/core/fleet-survey';
+import { type ChunkInput, surveyChunk } from '../../../lambda/core/fleet-survey';
 import { compilePattern } from '../../../lambda/core/pattern';
 import { FakeVaultApi, uploadAged } from '../helpers/fake-vault-api';
+import { MemoryStateStore } from '../helpers/memory-state';
 
 const NOW = Date.parse('2026-11-27T03:00:00.000Z');
+const DAY = 86_400_000;
 const vault = { name: 'v', olderThan: parseDuration('7d') as Duration };
+// u0, u2, u4, u6, u8 stale (30 days and more; u4 described "keep: x"), the odd ones a day old.
 const uploads = Array.from({ length: 10 }, (_, i) =>
   uploadAged(`u${i}`, i % 2 === 0 ? 30 + i : 1, NOW, i === 4 ? 'keep: x' : `d${i}`),
 );
@@ -20,29 +23,23 @@ const base = {
   maxPages: 100,
   maxListParts: 100,
   measureConcurrency: 2,
-};
+} satisfies Omit<ChunkInput, 'api'>;
 
-class MemoryState implements StateStore {
-  readonly items = new Map<string, UploadHistory>();
-  async get(key: string) {
-    return this.items.get(key);
-  }
-  async put(key: string, next: UploadHistory) {
-    this.items.set(key, next);
-  }
-  async delete(key: string) {
-    this.items.delete(key);
-  }
-}
-
-describe('surveyVault', () => {
-  it('lists from the marker until the page budget and returns where the next invocation starts', async () => {
+describe('surveyChunk (one worker invocation: the plan step over one stretch of a marker chain)', () => {
+  it('lists from the marker until the page budget and says where the next invocation starts', async () => {
     const api = new FakeVaultApi().addVault('v', uploads, [3]);
-    const first = await surveyVault({ ...base, api, maxPages: 2 });
-    expect(first).toMatchObject({ pages: 2, scanned: 6 });
-    expect(first.marker).toBeDefined();
-    const second = await surveyVault({ ...base, api, maxPages: 2, startMarker: first.marker });
-    expect(second).toMatchObject({ pages: 2, scanned: 4, marker: undefined });
+    const first = await surveyChunk({ ...base, api, maxPages: 2 });
+    expect(first.survey).toMatchObject({ pages: 2, scanned: 6, complete: false, error: null });
+    expect(first.survey.nextMarker).toBeDefined();
+    expect(first.ids).toEqual(['u0', 'u1', 'u2', 'u3', 'u4', 'u5']);
+    const second = await surveyChunk({
+      ...base,
+      api,
+      maxPages: 2,
+      startMarker: first.survey.nextMarker,
+      seen: new Set(first.ids),
+    });
+    expect(second.survey).toMatchObject({ pages: 2, scanned: 4, complete: true, nextMarker: undefined });
     expect([...first.candidates, ...second.candidates].map((c) => c.uploadId).sort()).toEqual([
       'u0',
       'u2',
@@ -50,17 +47,33 @@ describe('surveyVault', () => {
       'u6',
       'u8',
     ]);
+    expect(api.calls.filter((c) => c.op === 'list')).toHaveLength(4);
     expect(api.calls.filter((c) => c.op === 'abort')).toEqual([]);
   });
 
-  it('judges as the single-account run does: excluded uploads skipped and not measured, the rest measured within max-list-parts', async () => {
-    const api = new FakeVaultApi().addVault('v', uploads);
-    const found = await surveyVault({
+  it('an upload an earlier invocation listed is a duplicate: not counted, judged or measured again', async () => {
+    // Page 1: u0 u1 u2; page 2 repeats u0 (stale) and u1 (fresh), then u3.
+    const repeated = [uploads[0], uploads[1], uploads[2], uploads[0], uploads[1], uploads[3]].map((u) => ({
+      ...(u as (typeof uploads)[number]),
+    }));
+    const api = new FakeVaultApi().addVault('v', repeated, [3]);
+    const first = await surveyChunk({ ...base, api, maxPages: 1 });
+    const second = await surveyChunk({
       ...base,
       api,
-      exclude: compilePattern('^keep:') as never,
-      maxListParts: 2,
+      startMarker: first.survey.nextMarker,
+      seen: new Set(first.ids),
     });
+    expect(second.survey).toMatchObject({ scanned: 1, duplicates: 2 });
+    expect(second.ids).toEqual(['u3']);
+    expect(second.candidates).toEqual([]);
+    expect(api.calls.filter((c) => c.op === 'listParts').map((c) => c.uploadId)).toEqual(['u2', 'u0']);
+  });
+
+  it('judges as the single-account plan does: excluded uploads skipped and never measured, the oldest measured within max-list-parts', async () => {
+    const api = new FakeVaultApi().addVault('v', uploads);
+    const pattern = compilePattern('^keep:');
+    const found = await surveyChunk({ ...base, api, exclude: pattern as never, maxListParts: 2 });
     const verdicts = Object.fromEntries(found.candidates.map((c) => [c.uploadId, c.verdict]));
     expect(verdicts).toEqual({
       u0: 'eligible',
@@ -69,42 +82,74 @@ describe('surveyVault', () => {
       u6: 'eligible',
       u8: 'eligible',
     });
-    expect(api.calls.filter((c) => c.op === 'listParts')).toHaveLength(2);
-    expect(found.candidates.map((c) => c.createdMs)).toEqual(
-      [...found.candidates.map((c) => c.createdMs)].sort((a, b) => a - b),
-    );
+    // The two oldest that may be measured: u8 (38 days) and u6 (36); u4 is excluded.
+    expect(api.calls.filter((c) => c.op === 'listParts').map((c) => c.uploadId)).toEqual(['u8', 'u6']);
+    expect(found.candidates.map((c) => c.uploadId)).toEqual(['u8', 'u6', 'u4', 'u2', 'u0']);
+    expect(found.candidates.find((c) => c.uploadId === 'u8')).toMatchObject({
+      partCount: 0,
+      bytesUploaded: 0,
+    });
+    expect(found.candidates.find((c) => c.uploadId === 'u0')).toMatchObject({
+      partCount: null,
+      fingerprint: null,
+    });
   });
 
-  it('stops at the deadline before any page', async () => {
+  it('lists nothing at its deadline, and says the vault is not done', async () => {
     const api = new FakeVaultApi().addVault('v', uploads);
-    const found = await surveyVault({ ...base, api, deadline: NOW });
-    expect(found).toMatchObject({ pages: 0, scanned: 0, marker: undefined });
+    const found = await surveyChunk({ ...base, api, deadline: NOW });
+    expect(found.survey).toMatchObject({ pages: 0, scanned: 0, complete: false, error: null });
+    expect(api.calls).toEqual([]);
+  });
+
+  it('says when Glacier refused the marker it resumed from, and only then', async () => {
+    const api = new FakeVaultApi().addVault('v', uploads);
+    api.failList.set('v', Object.assign(new Error('bad marker'), { name: 'InvalidParameterValueException' }));
+    const resumed = await surveyChunk({ ...base, api, startMarker: 'expired' });
+    expect(resumed.survey).toMatchObject({ markerRejected: true, pages: 0 });
+    const fromStart = await surveyChunk({ ...base, api });
+    expect(fromStart.survey.markerRejected).toBeUndefined();
+    expect(fromStart.survey.error).toMatch(/InvalidParameterValueException/);
   });
 
   it('quiet-period: a record its own run wrote proves nothing, one from an earlier run does', async () => {
     const api = new FakeVaultApi().addVault('v', [uploadAged('u0', 30, NOW)]);
     api.parts.set('u0', [{ range: '0-1', treeHash: 'h' }]);
-    const state = new MemoryState();
+    const state = new MemoryStateStore();
     const print = fingerprintParts([{ range: '0-1', treeHash: 'h' }]).fingerprint;
     const earlier: UploadHistory = {
-      firstSeen: NOW - 5 * 86_400_000,
-      lastSeen: NOW - 3 * 86_400_000,
-      lastChanged: NOW - 5 * 86_400_000,
+      firstSeen: NOW - 5 * DAY,
+      lastSeen: NOW - 3 * DAY,
+      lastChanged: NOW - 5 * DAY,
       fingerprint: print,
       partCount: 1,
       bytes: 2,
       seenCount: 1,
-      ttl: Math.ceil((NOW + 30 * 86_400_000) / 1000),
+      ttl: Math.ceil((NOW + 30 * DAY) / 1000),
       runId: 'run-earlier',
     };
-    const activity = { quietPeriodMs: 2 * 86_400_000, state, account: '111111111111', region: 'eu-west-1' };
-    state.items.set('111111111111:eu-west-1:v#u0', { ...earlier, runId: 'run-now' });
-    const own = await surveyVault({ ...base, api, activity: { ...activity, runId: 'run-now' } });
+    const quietPeriod = {
+      quietPeriodMs: 2 * DAY,
+      account: '111111111111',
+      region: 'eu-west-1',
+      runId: 'run-now',
+    };
+    const key = '111111111111:eu-west-1:v#u0';
+    await state.put(key, { ...earlier, runId: 'run-now' }, undefined);
+    const own = await surveyChunk({ ...base, api, quietPeriod, state });
     expect(own.candidates[0]).toMatchObject({ verdict: 'pending', reason: 'first seen by this run' });
 
-    state.items.set('111111111111:eu-west-1:v#u0', earlier);
-    const next = await surveyVault({ ...base, api, activity: { ...activity, runId: 'run-now' } });
+    await state.put(key, earlier, await state.get(key));
+    const next = await surveyChunk({ ...base, api, quietPeriod, state });
     expect(next.candidates[0]).toMatchObject({ verdict: 'eligible', fingerprint: print });
-    expect(state.items.get('111111111111:eu-west-1:v#u0')?.runId).toBe('run-now');
+    expect((await state.get(key))?.runId).toBe('run-now');
+  });
+
+  it('quiet-period without a history table: every stale upload stays pending', async () => {
+    const api = new FakeVaultApi().addVault('v', [uploadAged('u0', 30, NOW)]);
+    const quietPeriod = { quietPeriodMs: 2 * DAY, account: '111111111111', region: 'eu-west-1', runId: 'r' };
+    const found = await surveyChunk({ ...base, api, quietPeriod });
+    expect(found.candidates[0]).toMatchObject({ verdict: 'pending' });
+    expect(found.candidates[0]?.reason).toMatch(/state could not be read/);
   });
 });
