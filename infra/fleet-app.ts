@@ -1,4 +1,4 @@
-import { Annotations, type App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, type App, Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { FLEET_STACK_NAME } from '../lambda/fleet/names';
@@ -26,7 +26,9 @@ export class GlacierSweeperFleetStack extends Stack {
     this.fleet = new GlacierSweeperFleet(this, 'GlacierSweeperFleet', props.fleet);
     if (props.spokeStackSet !== undefined) {
       addSpokeStackSet(this, {
-        hubAccountId: this.account,
+        // The account this stack deploys into is the hub, whatever the synth knew: resolved at deploy,
+        // handed to every spoke by the StackSet's Parameters.
+        hubAccountId: Aws.ACCOUNT_ID,
         organizationId: props.spokeStackSet.organizationId,
         organizationalUnitIds: props.spokeStackSet.organizationalUnitIds,
         region: props.spokeStackSet.region,
@@ -62,9 +64,12 @@ const SINGLE_ONLY = [
 
 /**
  * The fleet app (`-c fleet=true`): the hub stack GlacierSweeperFleet and the spoke stack
- * GlacierSweeperSpoke. The spoke's trust needs the hub account (`-c hubAccountId`, else the CLI's
- * account) and the Organization (`-c organizationId`); without them the spoke stack is left out, with
- * a warning, and the hub alone is synthesized.
+ * GlacierSweeperSpoke, both environment-agnostic unless the CLI has credentials (the hub then takes
+ * their account and region). The spoke's trust needs the Organization (`-c organizationId`; without
+ * it the spoke stack is left out, with a warning, and the hub alone is synthesized) and the hub
+ * account: `-c hubAccountId`, written in as a literal, or else the spoke stack's `HubAccountId`
+ * parameter, given at deploy. Never the CLI's account: `cdk deploy GlacierSweeperSpoke` runs with a
+ * member account's credentials, and a spoke trusting that account would trust itself.
  */
 export function buildFleetApp(app: App): Stack[] {
   const lookup = (key: string) => app.node.tryGetContext(key);
@@ -109,7 +114,7 @@ export function buildFleetApp(app: App): Stack[] {
     accountMessages: flag('accountMessages', lookup('accountMessages')),
   };
   const organizationId = text('organizationId', lookup('organizationId'));
-  const hubAccountId = text('hubAccountId', lookup('hubAccountId')) ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const hubAccountId = text('hubAccountId', lookup('hubAccountId'));
   const ous = list('spokeOrganizationalUnitIds', lookup('spokeOrganizationalUnitIds'));
   const stackSetRegion = text('spokeStackSetRegion', lookup('spokeStackSetRegion'));
   if (ous !== undefined && (organizationId === undefined || stackSetRegion === undefined))
@@ -126,12 +131,12 @@ export function buildFleetApp(app: App): Stack[] {
       : { spokeStackSet: { organizationId, organizationalUnitIds: ous, region: stackSetRegion } }),
   });
   const stacks: Stack[] = [hub];
-  if (organizationId !== undefined && hubAccountId !== undefined) {
+  if (organizationId !== undefined) {
     stacks.push(buildSpokeStack(app, { hubAccountId, organizationId }));
   } else {
     Annotations.of(hub).addWarningV2(
       'glacier-sweeper:spoke-left-out',
-      'GlacierSweeperSpoke is left out: its trust policy needs -c organizationId=o-… and the hub account (-c hubAccountId=…, or the CLI credentials).',
+      'GlacierSweeperSpoke is left out: its trust policy needs -c organizationId=o-….',
     );
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -5,16 +5,23 @@ import { invalidProp } from './resolve-props';
 /**
  * Props of {@link GlacierSweeperSpoke}: who may assume the spoke role, and where its grant reaches.
  *
- * The values are written into the template as literals (a StackSet deploys one template to every
- * member account, so nothing in it may depend on the hub stack), and each is validated at synth: a bad
- * value fails synth with `GlacierSweeper: invalid prop <name>: …`.
+ * Each literal value is validated at synth: a bad value fails synth with
+ * `GlacierSweeper: invalid prop <name>: …`. Only `hubAccountId` may also be a token (a parameter of
+ * the spoke's stack, which a StackSet or `cdk deploy --parameters` fills in); the others must be
+ * literals.
  */
 export interface GlacierSweeperSpokeProps {
   /**
    * The 12-digit id of the hub account: the account of the fleet stack, whose worker role
    * (`GlacierSweeperFleetWorker`) is the only principal the spoke role trusts.
    *
-   * @default - none: required
+   * A literal is validated at synth. A token (a `CfnParameter`'s `valueAsString`, `Aws.ACCOUNT_ID`)
+   * is written into the trust policy as the reference it is, and synth cannot check it: its source
+   * must, as the spoke stack's `HubAccountId` parameter does with `AllowedPattern` `^[0-9]{12}$`.
+   * A token that resolves to anything but the hub's account id gives a role the hub cannot assume
+   * (or, worse, one another account can).
+   *
+   * @default - none: required (a literal, or a token its source validates)
    */
   readonly hubAccountId: string;
 
@@ -41,13 +48,16 @@ export interface GlacierSweeperSpokeProps {
 
 /** The props, validated and trimmed. */
 export interface ResolvedSpokeProps {
+  /** A validated literal, or the token it was given. */
   readonly hubAccountId: string;
   readonly organizationId: string;
   /** undefined for every region. */
   readonly vaultRegions: readonly string[] | undefined;
 }
 
-const ACCOUNT_ID_RE = /^[0-9]{12}$/;
+/** A 12-digit account id; also the spoke stack's `HubAccountId` parameter's AllowedPattern. */
+export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
+const ACCOUNT_ID_RE = new RegExp(ACCOUNT_ID_PATTERN);
 // Organizations API Reference, Organization data type, Id: "The regex pattern for an organization
 // ID string requires "o-" followed by from 10 to 32 lowercase letters or digits"
 // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html), which
@@ -76,10 +86,15 @@ export function literal(prop: string, value: unknown): string {
   return value.trim();
 }
 
-/** Validates the spoke props; throws an InvalidPropError naming the first bad one and its value. */
+/**
+ * Validates the spoke props; throws an InvalidPropError naming the first bad one and its value. A token
+ * hubAccountId passes through unchecked (its source validates it); every other token is refused.
+ */
 export function resolveSpokeProps(props: GlacierSweeperSpokeProps): ResolvedSpokeProps {
-  const hubAccountId = literal('hubAccountId', props.hubAccountId);
-  if (!ACCOUNT_ID_RE.test(hubAccountId)) {
+  const given: unknown = props.hubAccountId;
+  const hubAccountId =
+    typeof given === 'string' && Token.isUnresolved(given) ? given : literal('hubAccountId', given);
+  if (!Token.isUnresolved(hubAccountId) && !ACCOUNT_ID_RE.test(hubAccountId)) {
     throw invalidProp(
       'hubAccountId',
       `hubAccountId = ${quote(hubAccountId)}: must be a 12-digit account id (the hub account's)`,

@@ -8,7 +8,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { quote } from '../../lambda/core/settings';
 import { SPOKE_ROLE_NAME, SPOKE_STACK_NAME } from '../../lambda/fleet/names';
-import { GlacierSweeperSpokeStack } from '../spoke-stack';
+import {
+  GlacierSweeperSpokeStack,
+  type GlacierSweeperSpokeStackSpokeProps,
+  HUB_ACCOUNT_ID_PARAMETER,
+} from '../spoke-stack';
 import {
   type GlacierSweeperSpokeProps,
   isRegionName,
@@ -22,6 +26,11 @@ export type StackSetCallAs = 'SELF' | 'DELEGATED_ADMIN';
 
 /**
  * Props of {@link addSpokeStackSet}: the spoke's own props, and where the StackSet deploys it.
+ *
+ * `hubAccountId` is not written into the template body: the body takes it as its `HubAccountId`
+ * parameter, and the StackSet's Parameters give it to every stack instance. It may be a literal
+ * (validated at synth) or a token of the stack holding the StackSet, such as `Aws.ACCOUNT_ID` of an
+ * environment-agnostic hub stack, resolved when that stack deploys.
  *
  * Prerequisites (docs/FLEET-SPOKES.md): AWS Organizations with all features, trusted access for
  * CloudFormation StackSets, and, when the hub is not the management account, the hub account
@@ -84,7 +93,8 @@ const CALL_AS: readonly StackSetCallAs[] = ['SELF', 'DELEGATED_ADMIN'];
  * The spoke stack's CloudFormation template, exactly as a StackSet deploys it: synthesized from
  * {@link GlacierSweeperSpokeStack} in an App of its own, environment-agnostic (`AWS::AccountId` and
  * `AWS::Partition` resolve in each member account), checked by cdk-nag's AWS Solutions pack (a finding
- * fails here, as it would fail `cdk synth`).
+ * fails here, as it would fail `cdk synth`). addSpokeStackSet gives it no hubAccountId, so the body
+ * takes the hub account as its `HubAccountId` parameter.
  *
  * The stack's synthesizer (NoBootstrapSynthesizer) refuses assets and adds no BootstrapVersion
  * parameter or rule, so the template depends on nothing a member account lacks. Path metadata and
@@ -94,7 +104,7 @@ const CALL_AS: readonly StackSetCallAs[] = ['SELF', 'DELEGATED_ADMIN'];
  * @param context the parent app's context (feature flags), so both apps synthesize alike
  */
 export function spokeTemplate(
-  spoke: GlacierSweeperSpokeProps,
+  spoke: GlacierSweeperSpokeStackSpokeProps,
   context: Record<string, unknown> = {},
 ): Record<string, unknown> {
   // An explicit directory: under the CLI a new App would otherwise write into CDK_OUTDIR, the real
@@ -123,7 +133,10 @@ export function spokeTemplate(
 /**
  * Adds to `scope` (the hub's stack) a service-managed StackSet that deploys the spoke stack to every
  * account of `organizationalUnitIds`, in one region, and to accounts that join those OUs later.
- * The template body is {@link spokeTemplate}: the same construct, the same role, the same checks.
+ * The template body is {@link spokeTemplate}: the same construct, the same role, the same checks, and
+ * the same `HubAccountId` parameter as the spoke stack without `-c hubAccountId`; the StackSet's
+ * Parameters set it to `props.hubAccountId` for every stack instance, those auto-deployment creates
+ * included.
  *
  * A StackSet never deploys to the organization's management account
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeploymentTargets.html):
@@ -152,12 +165,10 @@ export function addSpokeStackSet(
     );
   }
 
+  // No hubAccountId: the body takes it as a parameter, so it holds nothing of the hub stack's and the
+  // hub account may be a token there (Aws.ACCOUNT_ID of an environment-agnostic hub).
   const template = spokeTemplate(
-    {
-      hubAccountId: spoke.hubAccountId,
-      organizationId: spoke.organizationId,
-      vaultRegions: spoke.vaultRegions,
-    },
+    { organizationId: spoke.organizationId, vaultRegions: spoke.vaultRegions },
     scope.node.getAllContext(),
   );
   return new CfnStackSet(scope, id, {
@@ -172,6 +183,9 @@ export function addSpokeStackSet(
     capabilities: ['CAPABILITY_NAMED_IAM'],
     operationPreferences: props.operationPreferences,
     stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds }, regions: [region] }],
+    // The body's only parameter; CloudFormation checks the value against its AllowedPattern in each
+    // stack instance.
+    parameters: [{ parameterKey: HUB_ACCOUNT_ID_PARAMETER, parameterValue: spoke.hubAccountId }],
     templateBody: JSON.stringify(template),
   });
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   GlacierSweeperFleet,
   type GlacierSweeperFleetProps,
@@ -15,7 +15,7 @@ import {
   SPOKE_ROLE_NAME,
   SPOKE_STACK_NAME,
 } from '../../lambda/fleet/names';
-import { NO_BUNDLING, rolePolicy } from './helpers';
+import { flatStatements, NO_BUNDLING, rolePolicy } from './helpers';
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -30,36 +30,151 @@ function hub(props: GlacierSweeperFleetProps = {}) {
 }
 
 describe('the fleet app (-c fleet=true)', () => {
-  it('holds the hub and the spoke stacks, cdk-nag clean', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-fleet-'));
-    outdirs.push(outdir);
-    const app = new App({
-      outdir,
-      context: {
-        ...NO_BUNDLING,
-        fleet: 'true',
-        organizationId: 'o-exampleorg1',
-        hubAccountId: '111111111111',
+  const HUB = '111111111111';
+  const ORG = 'o-exampleorg1';
+  /** The context CLI credentials for a member account would give: `cdk deploy` run there. */
+  const MEMBER = '222222222222';
+
+  /**
+   * Builds the fleet app as `cdk synth` does, with the CLI's environment variables stubbed
+   * (undefined: unset, as offline without credentials), synthesizes it, and returns its stacks,
+   * their templates and cdk-nag's findings.
+   */
+  function fleetApp(
+    context: Record<string, string>,
+    env: { account?: string; region?: string } = {},
+    cloudFormationValidation = false,
+  ) {
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', env.account);
+    vi.stubEnv('CDK_DEFAULT_REGION', env.region);
+    try {
+      const outdir = mkdtempSync(join(tmpdir(), 'glacier-sweeper-fleet-'));
+      outdirs.push(outdir);
+      const app = new App({
+        outdir,
+        context: { ...NO_BUNDLING, fleet: 'true', ...context },
+        builtinCloudFormationValidation: cloudFormationValidation,
+      });
+      const stacks = buildFleetApp(app);
+      app.synth();
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: { violations: { ruleName: string }[] }[];
+      };
+      const byName = (name: string) => stacks.find((s) => s.stackName === name);
+      const spoke = byName(SPOKE_STACK_NAME);
+      return {
+        stacks,
+        names: stacks.map((s) => s.stackName),
+        hub: byName(FLEET_STACK_NAME) as Stack,
+        spoke,
+        spokeTemplate: spoke === undefined ? undefined : Template.fromStack(spoke).toJSON(),
+        findings: report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName)),
+      };
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }
+
+  /** The spoke role's trust policy, references flattened (`<HubAccountId>`, `<AWS::Partition>`). */
+  const trust = (template: Record<string, unknown> | undefined) => {
+    const resources = (template?.Resources ?? {}) as Record<
+      string,
+      { Type: string; Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } } }
+    >;
+    const roles = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Role');
+    expect(roles).toHaveLength(1);
+    return roles.flatMap((role) => flatStatements(role.Properties.AssumeRolePolicyDocument));
+  };
+  const trusting = (hub: string) => [
+    {
+      sid: undefined,
+      effect: 'Allow',
+      actions: ['sts:AssumeRole'],
+      resources: [],
+      conditions: {
+        ArnEquals: { 'aws:PrincipalArn': `arn:<AWS::Partition>:iam::${hub}:role/${HUB_WORKER_ROLE_NAME}` },
+        StringEquals: { 'aws:PrincipalOrgID': ORG },
+      },
+      principal: { AWS: `arn:<AWS::Partition>:iam::${hub}:root` },
+    },
+  ];
+
+  it('synthesizes the hub and the spoke offline from organizationId alone, the spoke trusting its HubAccountId parameter, cdk-nag clean', () => {
+    const { names, hub, spokeTemplate, findings } = fleetApp({ organizationId: ORG }, {}, true);
+    expect(names).toEqual([FLEET_STACK_NAME, SPOKE_STACK_NAME]);
+    // Both environment-agnostic: nothing in them comes from credentials the synth did not have.
+    expect(hub.environment).toBe('aws://unknown-account/unknown-region');
+    expect(spokeTemplate?.Parameters).toEqual({
+      HubAccountId: {
+        Type: 'String',
+        AllowedPattern: '^[0-9]{12}$',
+        ConstraintDescription: expect.stringContaining('12-digit id of the hub account'),
+        Description: expect.stringContaining('The 12-digit id of the hub account'),
       },
     });
-    const stacks = buildFleetApp(app);
-    expect(stacks.map((s) => s.stackName)).toEqual([FLEET_STACK_NAME, SPOKE_STACK_NAME]);
-    app.synth();
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-      pluginReports: { violations: { ruleName: string }[] }[];
-    };
-    expect(report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName))).toEqual([]);
+    expect(trust(spokeTemplate)).toEqual(trusting('<HubAccountId>'));
+    expect(findings).toEqual([]);
   });
 
-  it('leaves the spoke out, with a warning, when the hub account is unknown', () => {
-    const app = new App({ context: { ...NO_BUNDLING, fleet: 'true', organizationId: 'o-exampleorg1' } });
-    const saved = process.env.CDK_DEFAULT_ACCOUNT;
-    delete process.env.CDK_DEFAULT_ACCOUNT;
-    try {
-      expect(buildFleetApp(app).map((s) => s.stackName)).toEqual([FLEET_STACK_NAME]);
-    } finally {
-      if (saved !== undefined) process.env.CDK_DEFAULT_ACCOUNT = saved;
+  it("never trusts the CLI's account: with CDK_DEFAULT_ACCOUNT set and no hubAccountId the spoke still takes the parameter", () => {
+    // `cdk deploy GlacierSweeperSpoke` with a member account's credentials sets CDK_DEFAULT_ACCOUNT to
+    // the member account: a spoke trusting it would trust itself, and the hub could never assume it.
+    const { names, spokeTemplate, findings } = fleetApp(
+      { organizationId: ORG },
+      { account: MEMBER, region: 'eu-west-1' },
+    );
+    expect(names).toEqual([FLEET_STACK_NAME, SPOKE_STACK_NAME]);
+    expect(JSON.stringify(spokeTemplate)).not.toContain(MEMBER);
+    expect(Object.keys(spokeTemplate?.Parameters ?? {})).toEqual(['HubAccountId']);
+    expect(trust(spokeTemplate)).toEqual(trusting('<HubAccountId>'));
+    expect(findings).toEqual([]);
+  });
+
+  it('writes -c hubAccountId into the trust as a literal, whatever the CLI account, and takes no parameter', () => {
+    for (const env of [{}, { account: MEMBER, region: 'eu-west-1' }]) {
+      const { names, spokeTemplate, findings } = fleetApp({ organizationId: ORG, hubAccountId: HUB }, env);
+      expect(names).toEqual([FLEET_STACK_NAME, SPOKE_STACK_NAME]);
+      expect(spokeTemplate?.Parameters).toBeUndefined();
+      expect(trust(spokeTemplate)).toEqual(trusting(HUB));
+      expect(JSON.stringify(spokeTemplate)).not.toContain(MEMBER);
+      expect(findings).toEqual([]);
     }
+  });
+
+  it('refuses a malformed -c hubAccountId at synth, naming the value', () => {
+    expect(() => fleetApp({ organizationId: ORG, hubAccountId: '11111111111' })).toThrow(
+      /^GlacierSweeper: invalid prop hubAccountId: hubAccountId = "11111111111": must be a 12-digit account id/,
+    );
+  });
+
+  it('leaves the spoke out, with a warning, without -c organizationId', () => {
+    for (const context of [{}, { hubAccountId: HUB }] as Record<string, string>[]) {
+      const { names, hub } = fleetApp(context);
+      expect(names).toEqual([FLEET_STACK_NAME]);
+      Annotations.fromStack(hub).hasWarning(
+        '*',
+        Match.stringLikeRegexp('GlacierSweeperSpoke is left out: its trust policy needs -c organizationId'),
+      );
+    }
+  });
+
+  it("holds the StackSet of spokes in an environment-agnostic hub, passing the hub's own account as HubAccountId", () => {
+    const { hub, spokeTemplate, findings } = fleetApp({
+      organizationId: ORG,
+      spokeOrganizationalUnitIds: 'ou-ab12-cdefgh34',
+      spokeStackSetRegion: 'us-east-1',
+    });
+    expect(hub.environment).toBe('aws://unknown-account/unknown-region');
+    const stackSets = Object.values(Template.fromStack(hub).findResources('AWS::CloudFormation::StackSet'));
+    expect(stackSets).toHaveLength(1);
+    const properties = stackSets[0]?.Properties;
+    // Resolved when the hub stack deploys: the account it deploys into is the hub.
+    expect(properties.Parameters).toEqual([
+      { ParameterKey: 'HubAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
+    ]);
+    // The body is the spoke stack's own template, parameter and all.
+    expect(JSON.parse(properties.TemplateBody)).toEqual(spokeTemplate);
+    expect(findings).toEqual([]);
   });
 
   it("takes -c regions as the hub's initial regions parameter, and the other fleet keys as props", () => {

@@ -1,26 +1,47 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, Aws, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { GlacierSweeperSpokeProps } from '../../infra/constructs/glacier-sweeper-spoke';
+import {
+  GlacierSweeperSpoke,
+  type GlacierSweeperSpokeProps,
+} from '../../infra/constructs/glacier-sweeper-spoke';
 import {
   addSpokeStackSet,
   type SpokeStackSetProps,
   spokeTemplate,
 } from '../../infra/constructs/spoke-stack-set';
-import { buildSpokeStack, GlacierSweeperSpokeStack } from '../../infra/spoke-stack';
+import {
+  buildSpokeStack,
+  type GlacierSweeperSpokeStack,
+  type GlacierSweeperSpokeStackSpokeProps,
+} from '../../infra/spoke-stack';
 import { SPOKE_ROLE_NAME, SPOKE_STACK_NAME, spokeRoleArn } from '../../lambda/fleet/names';
 import { acknowledgements, allPolicyDocuments, type FlatStatement, sortStatements, testApp } from './helpers';
 
 const HUB = '111111111111';
 const ORG = 'o-a1b2c3d4e5';
 const SPOKE: GlacierSweeperSpokeProps = { hubAccountId: HUB, organizationId: ORG };
+/** The spoke stack without -c hubAccountId: the hub account is its HubAccountId parameter. */
+const PARAMETERIZED: GlacierSweeperSpokeStackSpokeProps = { organizationId: ORG };
+const HUB_PARAMETER = {
+  Type: 'String',
+  AllowedPattern: '^[0-9]{12}$',
+  ConstraintDescription:
+    'must be the 12-digit id of the hub account (the account of the GlacierSweeperFleet stack), such as 123456789012',
+  Description:
+    'The 12-digit id of the hub account (the account of the GlacierSweeperFleet stack): only its worker role GlacierSweeperFleetWorker may assume the role GlacierSweeperSpoke',
+};
 const EVERY_SPOKE_PROP: GlacierSweeperSpokeProps = { ...SPOKE, vaultRegions: ['eu-west-1', 'us-east-1'] };
+const EVERY_PARAMETERIZED: GlacierSweeperSpokeStackSpokeProps = {
+  organizationId: ORG,
+  vaultRegions: ['eu-west-1', 'us-east-1'],
+};
 const STACK_SET: SpokeStackSetProps = {
   ...SPOKE,
   organizationalUnitIds: ['ou-ab12-cdefgh34'],
@@ -36,14 +57,20 @@ const EVERY_STACK_SET_PROP: SpokeStackSetProps = {
 };
 
 /** The spoke stack as the fleet app adds it (environment-agnostic), and its template. */
-function spokeStack(spoke: GlacierSweeperSpokeProps = SPOKE) {
+function spokeStack(spoke: GlacierSweeperSpokeStackSpokeProps = SPOKE) {
   const stack = buildSpokeStack(testApp(), spoke);
   return { stack, template: Template.fromStack(stack) };
 }
 
-/** A hub stand-in: a stack in the management account holding only the StackSet. */
-function hubStack(props: SpokeStackSetProps = STACK_SET) {
-  const stack = new Stack(testApp(), 'Hub', { env: { account: HUB, region: 'eu-west-1' } });
+/**
+ * A hub stand-in: a stack in the management account holding only the StackSet; environment-agnostic
+ * with `env` undefined.
+ */
+function hubStack(
+  props: SpokeStackSetProps = STACK_SET,
+  env: { account: string; region: string } | null = { account: HUB, region: 'eu-west-1' },
+) {
+  const stack = new Stack(testApp(), 'Hub', { env: env ?? undefined });
   const stackSet = addSpokeStackSet(stack, props);
   return { stack, stackSet, template: Template.fromStack(stack) };
 }
@@ -53,12 +80,15 @@ const id = (stack: Stack, construct: IConstruct) =>
 
 const allow = (s: Omit<FlatStatement, 'effect'>): FlatStatement => ({ effect: 'Allow', ...s });
 const vaults = (region: string) => `arn:<AWS::Partition>:glacier:${region}:<AWS::AccountId>:vaults/*`;
-const WORKER = `arn:<AWS::Partition>:iam::${HUB}:role/GlacierSweeperFleetWorker`;
 
-/** Every policy document of a spoke template, pinned whole: the trust policy and the two grants. */
+/**
+ * Every policy document of a spoke template, pinned whole: the trust policy and the two grants.
+ * `hub` is the hub account as the trust policy names it: the literal, or `<HubAccountId>`.
+ */
 function expectedPolicies(
   stack: GlacierSweeperSpokeStack,
   regions: string[],
+  hub = HUB,
 ): Record<string, FlatStatement[]> {
   const { role } = stack.spoke;
   const roleId = id(stack, role);
@@ -69,11 +99,13 @@ function expectedPolicies(
       allow({
         sid: undefined,
         // The hub account as the principal, narrowed to its worker role and to the organization.
-        principal: { AWS: `arn:<AWS::Partition>:iam::${HUB}:root` },
+        principal: { AWS: `arn:<AWS::Partition>:iam::${hub}:root` },
         actions: ['sts:AssumeRole'],
         resources: [],
         conditions: {
-          ArnEquals: { 'aws:PrincipalArn': WORKER },
+          ArnEquals: {
+            'aws:PrincipalArn': `arn:<AWS::Partition>:iam::${hub}:role/GlacierSweeperFleetWorker`,
+          },
           StringEquals: { 'aws:PrincipalOrgID': ORG },
         },
       }),
@@ -103,6 +135,22 @@ describe('GlacierSweeperSpoke role', () => {
   it('trusts only the hub worker role within the organization, and grants exactly its statements in every region', () => {
     const { stack, template } = spokeStack();
     expect(allPolicyDocuments(template)).toEqual(expectedPolicies(stack, ['*']));
+  });
+
+  it('trusts the hub account of its HubAccountId parameter when the stack is given none, and grants the same', () => {
+    const { stack, template } = spokeStack(PARAMETERIZED);
+    expect(allPolicyDocuments(template)).toEqual(expectedPolicies(stack, ['*'], '<HubAccountId>'));
+    const role = template.toJSON().Resources[id(stack, stack.spoke.role)];
+    expect(role.Properties.Description).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'glacier-sweeper fleet: the hub ',
+          { Ref: 'HubAccountId' },
+          " sweeps this account's Glacier vault uploads",
+        ],
+      ],
+    });
   });
 
   it('names one vault ARN per region with vaultRegions, and changes nothing else', () => {
@@ -161,6 +209,26 @@ describe('GlacierSweeperSpokeStack', () => {
     expect(stack.node.id).toBe(SPOKE_STACK_NAME);
     expect(stack.stackName).toBe(SPOKE_STACK_NAME);
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('takes the hub account as the parameter HubAccountId (12 digits, checked by CloudFormation) unless given one', () => {
+    const parameterized = spokeStack(PARAMETERIZED);
+    expect(parameterized.template.toJSON().Parameters).toEqual({ HubAccountId: HUB_PARAMETER });
+    expect(parameterized.stack.resolve(parameterized.stack.hubAccountIdParameter?.logicalId)).toBe(
+      'HubAccountId',
+    );
+    expect(parameterized.stack.resolve(parameterized.stack.hubAccountIdParameter?.valueAsString)).toEqual({
+      Ref: 'HubAccountId',
+    });
+    // The pattern is the one synth checks a literal against.
+    const pattern = new RegExp(HUB_PARAMETER.AllowedPattern);
+    expect(['111111111111', '000000000000'].map((v) => pattern.test(v))).toEqual([true, true]);
+    expect(
+      ['11111111111', '1111111111111', ' 111111111111', 'o-a1b2c3d4e5', ''].some((v) => pattern.test(v)),
+    ).toBe(false);
+    const literal = spokeStack();
+    expect(literal.template.toJSON().Parameters).toBeUndefined();
+    expect(literal.stack.hubAccountIdParameter).toBeUndefined();
   });
 
   it('depends on no bootstrap: no BootstrapVersion parameter or rule, no deploy role, no assets allowed', () => {
@@ -234,7 +302,14 @@ describe('invalid spoke props fail synth with a message naming the prop and the 
   ];
   for (const [name, override, message] of cases) {
     it(name, () => {
-      expect(() => spokeStack({ ...SPOKE, ...override } as GlacierSweeperSpokeProps)).toThrow(message);
+      const props = { ...SPOKE, ...override } as GlacierSweeperSpokeProps;
+      expect(() => new GlacierSweeperSpoke(new Stack(testApp(), 'S'), 'GlacierSweeperSpoke', props)).toThrow(
+        message,
+      );
+      // The spoke stack passes them on; without hubAccountId it takes its parameter instead (above).
+      if (!('hubAccountId' in override && override.hubAccountId === undefined)) {
+        expect(() => spokeStack(props)).toThrow(message);
+      }
       // The StackSet validates the same props the same way, before it synthesizes anything.
       expect(() => hubStack({ ...STACK_SET, ...override } as SpokeStackSetProps)).toThrow(message);
     });
@@ -246,11 +321,28 @@ describe('invalid spoke props fail synth with a message naming the prop and the 
     }
   });
 
-  it('refuses a token, which could be neither validated nor written into a StackSet template', () => {
-    const hub = Token.asString({ Ref: 'HubAccountId' });
-    expect(
-      () => new GlacierSweeperSpokeStack(testApp(), 'S', { spoke: { ...SPOKE, hubAccountId: hub } }),
-    ).toThrow(/^GlacierSweeper: invalid prop hubAccountId: hubAccountId is a token/);
+  it('takes a token for hubAccountId, unvalidated (its source validates it), and writes the reference', () => {
+    const stack = new Stack(testApp(), 'S');
+    const hub = Token.asString({ Ref: 'SomeAccount' });
+    const spoke = new GlacierSweeperSpoke(stack, 'GlacierSweeperSpoke', { ...SPOKE, hubAccountId: hub });
+    const [trust] = Object.values(allPolicyDocuments(Template.fromStack(stack))).filter((statements) =>
+      statements.some((s) => s.actions.includes('sts:AssumeRole')),
+    );
+    expect(trust?.[0]?.principal).toEqual({ AWS: 'arn:<AWS::Partition>:iam::<SomeAccount>:root' });
+    expect(trust?.[0]?.conditions?.ArnEquals).toEqual({
+      'aws:PrincipalArn': 'arn:<AWS::Partition>:iam::<SomeAccount>:role/GlacierSweeperFleetWorker',
+    });
+    expect(spoke.role).toBeDefined();
+  });
+
+  it('refuses a token for organizationId and vaultRegions, which synth must validate', () => {
+    const token = Token.asString({ Ref: 'Something' });
+    expect(() => spokeStack({ ...SPOKE, organizationId: token })).toThrow(
+      /^GlacierSweeper: invalid prop organizationId: organizationId is a token/,
+    );
+    expect(() => spokeStack({ ...SPOKE, vaultRegions: [token] })).toThrow(
+      /^GlacierSweeper: invalid prop vaultRegions: vaultRegions is a token/,
+    );
   });
 });
 
@@ -267,6 +359,9 @@ describe('addSpokeStackSet', () => {
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       CallAs: 'SELF',
       Capabilities: ['CAPABILITY_NAMED_IAM'],
+      // The body's one parameter: every stack instance, and every account that joins the OUs later,
+      // gets this value.
+      Parameters: [{ ParameterKey: 'HubAccountId', ParameterValue: HUB }],
       StackInstancesGroup: [
         { DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdefgh34'] }, Regions: ['us-east-1'] },
       ],
@@ -287,6 +382,7 @@ describe('addSpokeStackSet', () => {
       CallAs: 'DELEGATED_ADMIN',
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       OperationPreferences: { MaxConcurrentPercentage: 25, FailureTolerancePercentage: 10 },
+      Parameters: [{ ParameterKey: 'HubAccountId', ParameterValue: HUB }],
       StackInstancesGroup: [
         {
           DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdefgh34', 'r-ab12'] },
@@ -295,9 +391,32 @@ describe('addSpokeStackSet', () => {
       ],
     });
     const body = JSON.parse(TemplateBody);
-    const { stack: direct } = spokeStack(EVERY_SPOKE_PROP);
+    const { stack: direct } = spokeStack(EVERY_PARAMETERIZED);
     expect(allPolicyDocuments(Template.fromJSON(body))).toEqual(
-      expectedPolicies(direct, ['eu-west-1', 'us-east-1']),
+      expectedPolicies(direct, ['eu-west-1', 'us-east-1'], '<HubAccountId>'),
+    );
+  });
+
+  it('takes a token for hubAccountId: an environment-agnostic hub passes its own account, resolved when it deploys', () => {
+    const { stack, stackSet, template } = hubStack({ ...STACK_SET, hubAccountId: Aws.ACCOUNT_ID }, null);
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+    const properties = template.toJSON().Resources[id(stack, stackSet)].Properties;
+    expect(properties.Parameters).toEqual([
+      { ParameterKey: 'HubAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
+    ]);
+    expect(properties.Description).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'glacier-sweeper fleet: the spoke role GlacierSweeperSpoke the hub ',
+          { Ref: 'AWS::AccountId' },
+          ' assumes in each member account',
+        ],
+      ],
+    });
+    // The same body as with a literal hub account: the account is only in Parameters.
+    expect(properties.TemplateBody).toBe(
+      hubStack().template.toJSON().Resources[id(stack, stackSet)].Properties.TemplateBody,
     );
   });
 
@@ -305,19 +424,22 @@ describe('addSpokeStackSet', () => {
     const { stack, stackSet, template } = hubStack();
     const body: string = template.toJSON().Resources[id(stack, stackSet)].Properties.TemplateBody;
     const parsed = JSON.parse(body);
-    expect(parsed).toEqual(spokeStack().template.toJSON());
-    expect(parsed).toEqual(spokeTemplate(SPOKE));
+    // The spoke stack as `cdk synth GlacierSweeperSpoke` gives it without -c hubAccountId.
+    expect(parsed).toEqual(spokeStack(PARAMETERIZED).template.toJSON());
+    expect(parsed).toEqual(spokeTemplate(PARAMETERIZED));
     const role = Object.values(
       parsed.Resources as Record<string, { Type: string; Properties: { RoleName?: string } }>,
     )
       .filter((r) => r.Type === 'AWS::IAM::Role')
       .map((r) => r.Properties.RoleName);
     expect(role).toEqual([SPOKE_ROLE_NAME]);
-    expect(parsed.Parameters).toBeUndefined();
+    // HubAccountId only, which the StackSet supplies; the hub account itself is not in the body.
+    expect(parsed.Parameters).toEqual({ HubAccountId: HUB_PARAMETER });
     expect(parsed.Rules).toBeUndefined();
     expect(body).not.toMatch(
       /BootstrapVersion|cdk-hnb659fds|AssetParameters|aws:cdk:path|AWS::CDK::Metadata/,
     );
+    expect(body).not.toContain(HUB);
     // CreateStackSet's TemplateBody limit.
     expect(Buffer.byteLength(body, 'utf8')).toBeLessThan(51_200);
   });
@@ -330,9 +452,9 @@ describe('addSpokeStackSet', () => {
       JSON.stringify({ 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true }),
     );
     try {
-      const underCli = spokeTemplate(SPOKE, { 'aws:cdk:enable-path-metadata': true });
+      const underCli = spokeTemplate(PARAMETERIZED, { 'aws:cdk:enable-path-metadata': true });
       vi.unstubAllEnvs();
-      expect(underCli).toEqual(spokeTemplate(SPOKE));
+      expect(underCli).toEqual(spokeTemplate(PARAMETERIZED));
       expect(readdirSync(cliOutdir)).toEqual([]);
     } finally {
       vi.unstubAllEnvs();
@@ -430,7 +552,9 @@ describe('cdk-nag AwsSolutions', () => {
   }
 
   it('has no finding on the spoke stack with the defaults, nor a CloudFormation validation warning', () => {
-    expect(findings((app) => buildSpokeStack(app, SPOKE), true)).toEqual({ error: undefined, found: [] });
+    for (const spoke of [SPOKE, PARAMETERIZED]) {
+      expect(findings((app) => buildSpokeStack(app, spoke), true)).toEqual({ error: undefined, found: [] });
+    }
   });
 
   it('has none with every prop set (acknowledgements follow the per-region ARNs)', () => {
@@ -440,13 +564,18 @@ describe('cdk-nag AwsSolutions', () => {
     });
   });
 
-  it('has none on a hub stack holding the StackSet, with the defaults and with every prop set', () => {
+  it('has none on a hub stack holding the StackSet, with the defaults, with every prop set, and environment-agnostic', () => {
     for (const props of [STACK_SET, EVERY_STACK_SET_PROP]) {
       const result = findings((app) =>
         addSpokeStackSet(new Stack(app, 'Hub', { env: { account: HUB, region: 'eu-west-1' } }), props),
       );
       expect(result).toEqual({ error: undefined, found: [] });
     }
+    const agnostic = findings(
+      (app) => addSpokeStackSet(new Stack(app, 'Hub'), { ...STACK_SET, hubAccountId: Aws.ACCOUNT_ID }),
+      true,
+    );
+    expect(agnostic).toEqual({ error: undefined, found: [] });
   });
 
   it('fails synth on a finding nobody acknowledged (the check is live)', () => {
@@ -491,7 +620,8 @@ describe('logical ids', () => {
     const found = {
       spokeDefaults: inventory(spokeStack().template.toJSON()),
       spokeEveryProp: inventory(spokeStack(EVERY_SPOKE_PROP).template.toJSON()),
-      stackSetBody: inventory(spokeTemplate(EVERY_SPOKE_PROP)),
+      spokeParameterized: inventory(spokeStack(PARAMETERIZED).template.toJSON()),
+      stackSetBody: inventory(spokeTemplate(EVERY_PARAMETERIZED)),
       hubDefaults: inventory(hub(STACK_SET)),
       hubEveryProp: inventory(hub(EVERY_STACK_SET_PROP)),
     };
