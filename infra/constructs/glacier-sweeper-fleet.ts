@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -6,7 +5,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -36,13 +34,11 @@ import {
   HUB_WORKER_ROLE_NAME,
   SPOKE_ROLE_NAME,
 } from '../../lambda/fleet/names';
+import { bundledFunction } from './bundled-function';
 import { buildFleetDefinition, type FleetStep } from './fleet-state-machine';
-import { LAMBDA_BUNDLING, LAMBDA_RUNTIME } from './lambda-bundling';
 import { acknowledgeWildcardResources, flattenReference } from './nag';
 import { allowAlarmsToPublish } from './permissions';
 import { invalidProp } from './resolve-props';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Props of {@link GlacierSweeperFleet}: the hub. The first group sets the initial SSM parameters. */
 export interface GlacierSweeperFleetProps {
@@ -148,7 +144,7 @@ export class GlacierSweeperFleet extends Construct {
   readonly bucket: s3.Bucket;
   readonly topic: sns.Topic;
   readonly stateTable: dynamodb.Table;
-  readonly functions: Readonly<Record<FleetStep, NodejsFunction>>;
+  readonly functions: Readonly<Record<FleetStep, lambda.Function>>;
   readonly schedule: scheduler.Schedule;
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   readonly dashboard: cloudwatch.Dashboard;
@@ -263,15 +259,12 @@ export class GlacierSweeperFleet extends Construct {
       act: 512,
       report: 3008,
     };
-    const fns = {} as Record<FleetStep, NodejsFunction>;
+    const fns = {} as Record<FleetStep, lambda.Function>;
     for (const step of STEPS) {
-      fns[step] = new NodejsFunction(this, `Fn-${step}`, {
+      // Handler `fleet-<step>` (lambda-bundling.ts): bundled from source in a checkout, the package's
+      // pre-built bundle when installed from npm.
+      fns[step] = bundledFunction(this, `Fn-${step}`, `fleet-${step}`, {
         description: `${SERVICE_NAME} fleet: ${step}`,
-        entry: `${REPO_ROOT}lambda/fleet/${step}.ts`,
-        handler: 'handler',
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-        runtime: LAMBDA_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         memorySize: memory[step],
         timeout: functionTimeout[step],
@@ -293,9 +286,6 @@ export class GlacierSweeperFleet extends Construct {
           POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
         },
-        // The package's one bundling (lambda-bundling.ts). The fleet's handlers are bundled from source
-        // at synth: they are not among the package's pre-built handlers (LAMBDA_HANDLERS) yet.
-        bundling: LAMBDA_BUNDLING,
       });
     }
     this.functions = fns;
