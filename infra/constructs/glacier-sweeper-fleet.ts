@@ -26,7 +26,7 @@ import {
 } from '../../lambda/core/defaults';
 import { fleetSsmNames, parseFleetSettings } from '../../lambda/core/fleet-settings';
 import { ConfigError } from '../../lambda/core/settings';
-import { FLEET_ENV } from '../../lambda/fleet/deps';
+import type { FLEET_ENV as HANDLER_FLEET_ENV } from '../../lambda/fleet/deps';
 import {
   DEFAULT_FLEET_SSM_PREFIX,
   FLEET_METRIC_NAMESPACE,
@@ -98,6 +98,21 @@ export interface GlacierSweeperFleetProps {
   /** One more SNS message per account, with attribute `account`. @default false */
   readonly accountMessages?: boolean;
 }
+
+/**
+ * lambda/fleet/deps.ts's FLEET_ENV, copied: importing deps.ts would put the handlers' AWS SDK clients
+ * into the constructs' bundle (dist/lib), and into every consumer's dependencies. The type is the
+ * original's (`as const`, so each name is a literal type): the copy cannot drift without failing tsc.
+ */
+const FLEET_ENV: typeof HANDLER_FLEET_ENV = {
+  runBucket: 'SWEEPER_RUN_BUCKET',
+  workerMaxPages: 'SWEEPER_WORKER_MAX_PAGES',
+  vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
+  measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
+  accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
+  step: 'SWEEPER_FLEET_STEP',
+  partition: 'SWEEPER_PARTITION',
+};
 
 const STEPS: readonly FleetStep[] = ['plan', 'resolve', 'sweep-vault', 'select', 'act', 'report'];
 
