@@ -12,6 +12,10 @@ export const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/**
+ * The steps of a fleet run, each a function of its own (the keys of {@link GlacierSweeperFleet}'s
+ * `functions`).
+ */
 export type FleetStep = 'plan' | 'resolve' | 'sweep-vault' | 'select' | 'act' | 'report';
 
 export interface FleetDefinitionProps {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -6,7 +5,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -28,7 +26,8 @@ import {
 } from '../../lambda/core/defaults';
 import { fleetSsmNames, parseFleetSettings } from '../../lambda/core/fleet-settings';
 import { ConfigError } from '../../lambda/core/settings';
-import { FLEET_ENV } from '../../lambda/fleet/deps';
+import type { Action, Notify } from '../../lambda/core/types';
+import type { FLEET_ENV as HANDLER_FLEET_ENV } from '../../lambda/fleet/deps';
 import {
   DEFAULT_FLEET_SSM_PREFIX,
   FLEET_METRIC_NAMESPACE,
@@ -36,72 +35,235 @@ import {
   HUB_WORKER_ROLE_NAME,
   SPOKE_ROLE_NAME,
 } from '../../lambda/fleet/names';
+import { bundledFunction } from './bundled-function';
 import { buildFleetDefinition, type FleetStep } from './fleet-state-machine';
-import { LAMBDA_BUNDLING, LAMBDA_RUNTIME } from './lambda-bundling';
 import { acknowledgeWildcardResources, flattenReference } from './nag';
 import { allowAlarmsToPublish } from './permissions';
 import { invalidProp } from './resolve-props';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Props of {@link GlacierSweeperFleet}: the hub. The first group sets the initial SSM parameters. */
+/**
+ * Props of {@link GlacierSweeperFleet}: the hub.
+ *
+ * The first group sets the *initial* values of the SSM parameters under `ssmPrefix`, which every run
+ * reads (docs/FLEET.md, "Settings"): operators change them with `aws ssm put-parameter` and no deploy.
+ * Every prop is checked at synth, the settings by the parser the run uses; a bad value fails synth
+ * with `GlacierSweeperFleet: invalid prop <name>: …`, naming the setting or the prop.
+ */
 export interface GlacierSweeperFleetProps {
-  /** Initial `accounts`: `organization` or 12-digit ids. @default 'organization' */
+  /**
+   * Initial `accounts` parameter: `organization` (every ACTIVE account of the Organization) or
+   * 12-digit account ids, as one comma-separated string or an array.
+   *
+   * @default 'organization'
+   */
   readonly accounts?: string | readonly string[];
-  /** Initial `exclude-accounts`. @default - none (no parameter) */
+
+  /**
+   * Initial `exclude-accounts` parameter: accounts never swept.
+   *
+   * @default - none (no parameter)
+   */
   readonly excludeAccounts?: readonly string[];
-  /** Initial `abort-accounts`: abort only there, report elsewhere (the staged rollout). @default - every account (no parameter) */
+
+  /**
+   * Initial `abort-accounts` parameter: abort only in these accounts and report everywhere else (the
+   * staged rollout).
+   *
+   * @default - every account (no parameter)
+   */
   readonly abortAccounts?: readonly string[];
-  /** Initial `regions`. @default - the hub's region */
+
+  /**
+   * Initial `regions` parameter: the regions swept in every account.
+   *
+   * @default - the hub stack's region
+   */
   readonly regions?: readonly string[];
-  /** Initial `vaults`. @default '*' */
+
+  /**
+   * Initial `vaults` parameter: vault names (each optionally `name=DURATION`), comma-separated, or `*`
+   * for every vault of every target.
+   *
+   * @default '*'
+   */
   readonly vaults?: string;
-  /** Initial `older-than`. @default '7d' */
+
+  /**
+   * Initial `older-than` parameter: the default threshold of a stale upload (24h to 3650d).
+   *
+   * @default '7d'
+   */
   readonly olderThan?: string;
-  /** Initial `action`. @default 'report' */
-  readonly action?: 'report' | 'abort';
-  /** Initial `max-aborts` (for the whole run). @default 1000 */
+
+  /**
+   * Initial `action` parameter: `report` or `abort`.
+   *
+   * @default 'report'
+   */
+  readonly action?: Action;
+
+  /**
+   * Initial `max-aborts` parameter: most aborts in one fleet run, across every target, oldest first.
+   *
+   * @default 1000
+   */
   readonly maxAborts?: number;
-  /** Initial `exclude`. @default - none */
+
+  /**
+   * Initial `exclude` parameter: uploads whose description or id match this pattern (RE2 syntax) are
+   * never touched.
+   *
+   * @default - none (no parameter)
+   */
   readonly exclude?: string;
-  /** Initial `notify`. @default 'findings' */
-  readonly notify?: 'findings' | 'always';
-  /** Initial `quiet-period`. @default - none */
+
+  /**
+   * Initial `notify` parameter: `findings` (publish when something is stale or failed) or `always`.
+   *
+   * @default 'findings'
+   */
+  readonly notify?: Notify;
+
+  /**
+   * Initial `quiet-period` parameter: abort only uploads whose parts have not changed for this long.
+   *
+   * @default - none (no parameter)
+   */
   readonly quietPeriod?: string;
-  /** Initial `max-list-parts` (per worker invocation). @default 2000 */
+
+  /**
+   * Initial `max-list-parts` parameter: most ListParts listings in one worker invocation.
+   *
+   * @default 2000
+   */
   readonly maxListParts?: number;
 
-  /** EventBridge Scheduler expression. @default 'cron(0 3 * * ? *)' (daily) */
+  /**
+   * The EventBridge Scheduler expression that starts a run.
+   *
+   * @default 'cron(0 3 * * ? *)' (daily at 03:00)
+   */
   readonly schedule?: string;
-  /** @default 'UTC' */
+
+  /**
+   * The time zone of the schedule (an IANA name).
+   *
+   * @default 'UTC'
+   */
   readonly timezone?: string;
-  /** The state machine's timeout: below the schedule's period, so two runs never overlap by schedule. @default Duration.hours(20) */
+
+  /**
+   * The state machine's timeout: below the schedule's period, so two runs never overlap by schedule
+   * (synth fails otherwise, and when the period cannot be read from the expression and this is unset).
+   *
+   * @default Duration.hours(20)
+   */
   readonly stateMachineTimeout?: Duration;
-  /** Email addresses subscribed to the topic. @default - none */
+
+  /**
+   * Email addresses subscribed to the topic (each confirms its subscription).
+   *
+   * @default - none
+   */
   readonly alertEmails?: readonly string[];
-  /** @default '/glacier-sweeper-fleet' */
+
+  /**
+   * The SSM path of the settings.
+   *
+   * @default '/glacier-sweeper-fleet'
+   */
   readonly ssmPrefix?: string;
-  /** Targets surveyed at once (the Survey and Act maps' MaxConcurrency). @default 10 */
+
+  /**
+   * Targets (account × region) surveyed, and acted on, at once: the Survey and Act maps'
+   * MaxConcurrency.
+   *
+   * @default 10
+   */
   readonly maxConcurrency?: number;
-  /** Vaults of one target swept at once. @default 4 */
+
+  /**
+   * Vaults of one target swept at once.
+   *
+   * @default 4
+   */
   readonly vaultConcurrency?: number;
-  /** Vaults per Survey batch (one child execution each, far from 25,000 events). @default 25 */
+
+  /**
+   * Vaults per Survey batch (one child execution each, far from its 25,000 events).
+   *
+   * @default 25
+   */
   readonly vaultsPerBatch?: number;
-  /** ListMultipartUploads pages per worker invocation (its page budget). @default 200 */
+
+  /**
+   * ListMultipartUploads pages per worker invocation (its page budget).
+   *
+   * @default 200
+   */
   readonly workerMaxPages?: number;
-  /** The worker's Lambda timeout; its time budget stays below it. @default Duration.minutes(5) */
+
+  /**
+   * The worker's Lambda timeout, 60 to 900 seconds; its time budget stays below it.
+   *
+   * @default Duration.minutes(5)
+   */
   readonly workerTimeout?: Duration;
-  /** The hub account's Lambda concurrency: maxConcurrency × vaultConcurrency must leave 100 of it free. @default 1000 */
+
+  /**
+   * The hub account's Lambda concurrency: `maxConcurrency` × `vaultConcurrency` must leave 100 of it
+   * free (synth fails otherwise).
+   *
+   * @default 1000
+   */
   readonly accountConcurrencyLimit?: number;
-  /** Days run chunks are kept (the runs/ prefix). @default 30 */
+
+  /**
+   * Days run chunks (the bucket's `runs/` prefix) are kept.
+   *
+   * @default 30
+   */
   readonly runDataDays?: number;
-  /** Logs and full reports (the reports/ prefix) are kept this long. @default logs.RetentionDays.ONE_YEAR */
+
+  /**
+   * How long the logs and the full reports (the bucket's `reports/` prefix) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
   readonly logRetention?: logs.RetentionDays;
-  /** Per-vault metrics (dimensions Account, Region, Vault). @default false */
+
+  /**
+   * Per-vault metrics (dimensions Account, Region, Vault).
+   *
+   * @default false
+   */
   readonly perVaultMetrics?: boolean;
-  /** One more SNS message per account, with attribute `account`. @default false */
+
+  /**
+   * One more SNS message per account, with the message attribute `account`.
+   *
+   * @default false
+   */
   readonly accountMessages?: boolean;
 }
+
+/**
+ * lambda/fleet/deps.ts's FLEET_ENV, copied: importing deps.ts would put the handlers' AWS SDK clients
+ * into the constructs' bundle (dist/lib), and into every consumer's dependencies. The type is the
+ * original's (`as const`, so each name is a literal type): the copy cannot drift without failing tsc.
+ */
+const FLEET_ENV: typeof HANDLER_FLEET_ENV = {
+  runBucket: 'SWEEPER_RUN_BUCKET',
+  workerMaxPages: 'SWEEPER_WORKER_MAX_PAGES',
+  vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
+  measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
+  accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
+  step: 'SWEEPER_FLEET_STEP',
+  partition: 'SWEEPER_PARTITION',
+};
+
+/** The keys of {@link GlacierSweeperFleet}'s `alarms`, one per alarm. */
+export type FleetAlarmKey = 'executionFailed' | 'executionTimedOut' | 'targetErrors' | 'noCompletedRun';
 
 const STEPS: readonly FleetStep[] = ['plan', 'resolve', 'sweep-vault', 'select', 'act', 'report'];
 
@@ -140,18 +302,35 @@ const whole = (prop: string, value: number | undefined, fallback: number, min = 
 /**
  * The fleet hub: a Standard state machine (Plan → Survey → Select → Act → Report) on a schedule, the
  * Lambdas it calls, the run bucket, the settings, the upload-history table, the topic, alarms and a
- * dashboard. The spokes (the role in each member account) are GlacierSweeperSpoke's.
+ * dashboard. The spokes (the role in each member account) are {@link GlacierSweeperSpoke}'s.
  */
 export class GlacierSweeperFleet extends Construct {
+  /** The Standard state machine `GlacierSweeperFleet` that runs Plan → Survey → Select → Act → Report. */
   readonly stateMachine: sfn.StateMachine;
+  /**
+   * The role every function runs as, `GlacierSweeperFleetWorker`: the only principal the spoke roles
+   * trust; it assumes them, keeps run data, reads the settings and publishes reports.
+   */
   readonly workerRole: iam.Role;
+  /** The run bucket: run chunks under `runs/<execution>/`, full reports under `reports/<execution>/`. */
   readonly bucket: s3.Bucket;
+  /** Where reports and alarms are published; subscribe here (or with `alertEmails`). */
   readonly topic: sns.Topic;
+  /** Upload history between runs, for `quiet-period`. */
   readonly stateTable: dynamodb.Table;
-  readonly functions: Readonly<Record<FleetStep, NodejsFunction>>;
+  /**
+   * The state machine's functions, by {@link FleetStep} (Node.js 24, arm64, `index.handler`): bundled
+   * from source in a checkout of this repository, the package's pre-built bundles when installed from
+   * npm.
+   */
+  readonly functions: Readonly<Record<FleetStep, lambda.Function>>;
+  /** The EventBridge Scheduler schedule that starts the state machine. */
   readonly schedule: scheduler.Schedule;
-  readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The alarms, each publishing to the topic, by {@link FleetAlarmKey}. */
+  readonly alarms: Readonly<Record<FleetAlarmKey, cloudwatch.Alarm>>;
+  /** The CloudWatch dashboard of the fleet totals, the runs and the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The SSM path of the settings, as resolved from the `ssmPrefix` prop. */
   readonly ssmPrefix: string;
 
   constructor(scope: Construct, id: string, props: GlacierSweeperFleetProps = {}) {
@@ -263,15 +442,12 @@ export class GlacierSweeperFleet extends Construct {
       act: 512,
       report: 3008,
     };
-    const fns = {} as Record<FleetStep, NodejsFunction>;
+    const fns = {} as Record<FleetStep, lambda.Function>;
     for (const step of STEPS) {
-      fns[step] = new NodejsFunction(this, `Fn-${step}`, {
+      // Handler `fleet-<step>` (lambda-bundling.ts): bundled from source in a checkout, the package's
+      // pre-built bundle when installed from npm.
+      fns[step] = bundledFunction(this, `Fn-${step}`, `fleet-${step}`, {
         description: `${SERVICE_NAME} fleet: ${step}`,
-        entry: `${REPO_ROOT}lambda/fleet/${step}.ts`,
-        handler: 'handler',
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-        runtime: LAMBDA_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         memorySize: memory[step],
         timeout: functionTimeout[step],
@@ -293,9 +469,6 @@ export class GlacierSweeperFleet extends Construct {
           POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
         },
-        // The package's one bundling (lambda-bundling.ts). The fleet's handlers are bundled from source
-        // at synth: they are not among the package's pre-built handlers (LAMBDA_HANDLERS) yet.
-        bundling: LAMBDA_BUNDLING,
       });
     }
     this.functions = fns;

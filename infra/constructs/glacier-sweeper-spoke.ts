@@ -19,6 +19,12 @@ export type { GlacierSweeperSpokeProps } from './glacier-sweeper-spoke-props';
  * IAM is global: one role per account serves every region the hub sweeps.
  */
 export class GlacierSweeperSpoke extends Construct {
+  /**
+   * The spoke role, named `GlacierSweeperSpoke` in every account (the hub builds its ARN from the
+   * account id). Its trust policy admits only the hub's worker role, from inside the organization;
+   * its permissions are the Glacier calls of a sweep on this account's vaults. Add nothing to it: every
+   * grant here is reachable from the hub.
+   */
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: GlacierSweeperSpokeProps) {

@@ -20,6 +20,13 @@ export interface LambdaHandler {
  */
 export const LAMBDA_HANDLERS = {
   sweeper: { entry: 'lambda/handler.ts' },
+  // The fleet hub's steps (GlacierSweeperFleet): one function, and one bundle, per step.
+  'fleet-plan': { entry: 'lambda/fleet/plan.ts' },
+  'fleet-resolve': { entry: 'lambda/fleet/resolve.ts' },
+  'fleet-sweep-vault': { entry: 'lambda/fleet/sweep-vault.ts' },
+  'fleet-select': { entry: 'lambda/fleet/select.ts' },
+  'fleet-act': { entry: 'lambda/fleet/act.ts' },
+  'fleet-report': { entry: 'lambda/fleet/report.ts' },
 } satisfies Record<string, LambdaHandler>;
 
 export type LambdaHandlerName = keyof typeof LAMBDA_HANDLERS;

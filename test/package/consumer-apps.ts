@@ -1,10 +1,16 @@
 // Throwaway CDK apps that use the packed glacier-sweeper as a user's app would: written by hand, as
-// small as a README example, one ESM TypeScript app run with tsx and one CommonJS app.
+// small as a README example, one ESM TypeScript app run with tsx and one CommonJS app. Both hold the
+// GlacierSweeper stack and a GlacierSweeperSpoke stack; the ESM app also holds a GlacierSweeperFleet
+// stack (six pre-built functions: one app is enough to check them, and keeps the test fast).
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { GlacierSweeperProps } from '../../infra/index';
+import type {
+  GlacierSweeperFleetProps,
+  GlacierSweeperProps,
+  GlacierSweeperSpokeProps,
+} from '../../infra/index';
 
 export const run = promisify(execFile);
 
@@ -19,6 +25,21 @@ export const CONSUMER_PROPS = {
   maxAborts: 50,
 } as const satisfies GlacierSweeperProps;
 
+export const FLEET_STACK = 'ConsumerFleetStack';
+export const FLEET_PROPS = {
+  accounts: ['111111111111', '222222222222'],
+  regions: ['eu-west-1', 'us-east-1'],
+  alertEmails: ['ops@example.com'],
+} as const satisfies GlacierSweeperFleetProps;
+
+/** The spoke of a member account, trusting the fleet stack's account. */
+export const SPOKE_STACK = 'ConsumerSpokeStack';
+export const SPOKE_ENV = { account: '111111111111', region: 'eu-west-1' } as const;
+export const SPOKE_PROPS = {
+  hubAccountId: CONSUMER_ENV.account,
+  organizationId: 'o-exampleorg1',
+} as const satisfies GlacierSweeperSpokeProps;
+
 /** What the apps take from this repository's node_modules instead of installing: the app's own kit. */
 const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', '@types/node'] as const;
 
@@ -28,7 +49,15 @@ const LINKED = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'tsx', '@types/node'] as
 const ESM_APP = `import { App, Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { GlacierSweeper, type GlacierSweeperProps } from 'glacier-sweeper';
+import {
+  type FleetStep,
+  GlacierSweeper,
+  GlacierSweeperFleet,
+  type GlacierSweeperFleetProps,
+  type GlacierSweeperProps,
+  GlacierSweeperSpoke,
+  type GlacierSweeperSpokeProps,
+} from 'glacier-sweeper';
 
 const props: GlacierSweeperProps = ${JSON.stringify(CONSUMER_PROPS)};
 // The declarations are real types, not any: a wrong action and a wrong member fail the typecheck.
@@ -41,17 +70,38 @@ const sweeper = new GlacierSweeper(stack, 'Sweeper', props);
 const fn: lambda.Function = sweeper.function;
 // @ts-expect-error no such alarm
 sweeper.alarms.noSuchAlarm;
+
+const fleetProps: GlacierSweeperFleetProps = ${JSON.stringify(FLEET_PROPS)};
+// @ts-expect-error 'delete' is not an action
+const wrongFleet: GlacierSweeperFleetProps = { action: 'delete' };
+const fleetStack = new Stack(app, '${FLEET_STACK}', { env: ${JSON.stringify(CONSUMER_ENV)} });
+const fleet = new GlacierSweeperFleet(fleetStack, 'Fleet', fleetProps);
+const step: FleetStep = 'sweep-vault';
+const worker: lambda.Function = fleet.functions[step];
+// @ts-expect-error no such step
+fleet.functions.noSuchStep;
+// @ts-expect-error no such alarm
+fleet.alarms.noSuchAlarm;
+
+const spokeProps: GlacierSweeperSpokeProps = ${JSON.stringify(SPOKE_PROPS)};
+// @ts-expect-error organizationId is required
+const wrongSpoke: GlacierSweeperSpokeProps = { hubAccountId: '${CONSUMER_ENV.account}' };
+const spokeStack = new Stack(app, '${SPOKE_STACK}', { env: ${JSON.stringify(SPOKE_ENV)} });
+new GlacierSweeperSpoke(spokeStack, 'Spoke', spokeProps);
+
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-export { fn, wrong };
+export { fn, worker, wrong, wrongFleet, wrongSpoke };
 `;
 
 const CJS_APP = `const { App, Stack, Validations } = require('aws-cdk-lib');
 const { AwsSolutionsChecks } = require('cdk-nag');
-const { GlacierSweeper } = require('glacier-sweeper');
+const { GlacierSweeper, GlacierSweeperSpoke } = require('glacier-sweeper');
 
 const app = new App({ builtinCloudFormationValidation: false });
 const stack = new Stack(app, '${CONSUMER_STACK}', { env: ${JSON.stringify(CONSUMER_ENV)} });
 new GlacierSweeper(stack, 'Sweeper', ${JSON.stringify(CONSUMER_PROPS)});
+const spokeStack = new Stack(app, '${SPOKE_STACK}', { env: ${JSON.stringify(SPOKE_ENV)} });
+new GlacierSweeperSpoke(spokeStack, 'Spoke', ${JSON.stringify(SPOKE_PROPS)});
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 `;
 
@@ -133,8 +183,21 @@ export async function installApp(dir: string): Promise<void> {
   }
 }
 
-/** `cdk synth` offline, with the repository's CDK CLI; the template of the consumer stack. */
-export async function synthApp(dir: string): Promise<{ template: CfnTemplate; stderr: string }> {
+/** The stacks each app holds. */
+export const APP_STACKS: Record<AppKind, readonly string[]> = {
+  esm: [CONSUMER_STACK, FLEET_STACK, SPOKE_STACK],
+  cjs: [CONSUMER_STACK, SPOKE_STACK],
+};
+
+/**
+ * `cdk synth` offline (every stack of the app), with the repository's CDK CLI: the template of each
+ * stack, by name, and the violations of cdk-nag's report.
+ */
+export async function synthApp(dir: string): Promise<{
+  templates: Record<string, CfnTemplate>;
+  nag: NagReport;
+  stderr: string;
+}> {
   const { stderr } = await run(
     process.execPath,
     [join(ROOT, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet'],
@@ -144,10 +207,22 @@ export async function synthApp(dir: string): Promise<{ template: CfnTemplate; st
       timeout: 120_000,
     },
   );
-  const template = JSON.parse(
-    readFileSync(join(dir, 'cdk.out', `${CONSUMER_STACK}.template.json`), 'utf8'),
-  ) as CfnTemplate;
-  return { template, stderr };
+  const out = join(dir, 'cdk.out');
+  const templates = Object.fromEntries(
+    readdirSync(out)
+      .filter((name) => name.endsWith('.template.json'))
+      .map((name) => [
+        name.slice(0, -'.template.json'.length),
+        JSON.parse(readFileSync(join(out, name), 'utf8')) as CfnTemplate,
+      ]),
+  );
+  const nag = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as NagReport;
+  return { templates, nag, stderr };
+}
+
+/** What CDK writes to cdk.out/validation-report.json from the app's validation plugins. */
+export interface NagReport {
+  pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
 }
 
 export interface CfnResource {

@@ -1,7 +1,8 @@
 /**
  * The package as users get it: `npm pack` (which builds dist/ through prepack), the tarball installed
  * into two fresh CDK apps (ESM TypeScript run by tsx, plain CommonJS), each synthesized offline with
- * cdk-nag; the packaged CLI run; the shipped bundles checked against the current sources.
+ * cdk-nag (the sweeper and a spoke in both, the fleet hub in the ESM app); the packaged CLI run; the
+ * shipped bundles checked against the current sources.
  * scripts/release-check.ts runs this file before a release.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,20 +13,28 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_HANDLERS } from '../../infra/constructs/lambda-bundling';
-import { GlacierSweeper } from '../../infra/index';
+import { type FleetStep, GlacierSweeper, GlacierSweeperFleet, GlacierSweeperSpoke } from '../../infra/index';
 import { daysAgo, makeUploads, startEmulator } from '../../local/emulator';
 import { bundle } from '../../scripts/build';
 import { BUNDLES, LIB_BUNDLE } from '../../scripts/bundles';
 import { SOURCE_HASH_FILE } from '../../scripts/source-hash';
 import {
+  APP_STACKS,
   type AppKind,
+  type CfnResource,
   type CfnTemplate,
   CONSUMER_ENV,
   CONSUMER_PROPS,
   CONSUMER_STACK,
+  FLEET_PROPS,
+  FLEET_STACK,
   installApp,
+  type NagReport,
   ROOT,
   run,
+  SPOKE_ENV,
+  SPOKE_PROPS,
+  SPOKE_STACK,
   synthApp,
   writeApp,
 } from './consumer-apps';
@@ -45,7 +54,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 
 let work: string;
 let packed: PackResult;
-const apps = {} as Record<AppKind, { dir: string; template: CfnTemplate }>;
+const apps = {} as Record<AppKind, { dir: string; templates: Record<string, CfnTemplate>; nag: NagReport }>;
 const timings: string[] = [];
 
 async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
@@ -71,8 +80,8 @@ beforeAll(async () => {
       const dir = join(work, kind);
       writeApp(dir, kind, tarball);
       await timed(`${kind}: npm install`, () => installApp(dir));
-      const { template } = await timed(`${kind}: cdk synth`, () => synthApp(dir));
-      apps[kind] = { dir, template };
+      const { templates, nag } = await timed(`${kind}: cdk synth`, () => synthApp(dir));
+      apps[kind] = { dir, templates, nag };
     }),
   );
 }, 180_000);
@@ -84,6 +93,48 @@ afterAll(() => {
 
 const installed = (kind: AppKind, ...path: string[]) =>
   join(apps[kind].dir, 'node_modules/glacier-sweeper', ...path);
+
+const resourcesOf = (kind: AppKind, stack: string, type: string): [string, CfnResource][] =>
+  Object.entries(apps[kind].templates[stack]?.Resources ?? {}).filter(
+    ([, resource]) => resource.Type === type,
+  );
+
+/** The function's staged asset is the package's directory as it is (with its SOURCE_HASH), file for file. */
+function expectPrebuiltAsset(kind: AppKind, fn: CfnResource, bundleDir: string): void {
+  const assetDir = join(apps[kind].dir, 'cdk.out', String(fn.Metadata?.['aws:asset:path']));
+  const prebuilt = installed(kind, bundleDir);
+  expect(readdirSync(assetDir).sort(), bundleDir).toEqual(readdirSync(prebuilt).sort());
+  for (const file of readdirSync(prebuilt)) {
+    expect(readFileSync(join(assetDir, file)).equals(readFileSync(join(prebuilt, file))), file).toBe(true);
+  }
+}
+
+/**
+ * A template's resources without what depends on where the code came from or on the CLI: functions'
+ * Code, resource Metadata (asset paths) and the CDK::Metadata resource `cdk synth` adds.
+ */
+const withoutCode = (resources: Record<string, CfnResource>) =>
+  Object.fromEntries(
+    Object.entries(resources)
+      .filter(([, resource]) => resource.Type !== 'AWS::CDK::Metadata')
+      .map(([id, { Metadata: _metadata, ...resource }]) => {
+        const { Code: _code, ...properties } = resource.Properties ?? {};
+        return [id, { ...resource, Properties: properties }];
+      }),
+  );
+
+/** The feature flags the consumer apps synthesize with (consumer-apps.ts writes them into cdk.json). */
+const { context: FLAGS } = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+/** The same stack synthesized in this checkout, from source (not bundled: only the code differs). */
+function fromSource(name: string, env: { account: string; region: string }, build: (stack: Stack) => void) {
+  const app = new App({ context: { ...FLAGS, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, name, { env });
+  build(stack);
+  return Template.fromStack(stack).toJSON() as CfnTemplate;
+}
 
 describe('the tarball', () => {
   it('holds the compiled package, its declarations, bundles and docs, and no sources, tests or tools', () => {
@@ -119,8 +170,10 @@ describe('the tarball', () => {
         (/\.(c|m)?tsx?$/.test(path) && !path.endsWith('.d.ts')),
     );
     expect(misplaced).toEqual([]);
-    // The bundles dominate; a stray directory would show here first.
-    expect(packed.size).toBeLessThan(2_500_000);
+    // The bundles dominate: each Lambda bundle (the AWS SDK clients inside, a source map with the
+    // sources beside it) is 0.7 to 0.95 MB of the packed size, the CLI and the rest about 0.6 MB. A
+    // stray directory would show here first.
+    expect(packed.size).toBeLessThan(700_000 + 1_000_000 * Object.keys(LAMBDA_HANDLERS).length);
   });
 
   it('ships bundles built from the current sources (SOURCE_HASH against a fresh in-memory build)', async () => {
@@ -149,10 +202,16 @@ describe('the tarball', () => {
 });
 
 describe.each(['esm', 'cjs'] as const)('a %s CDK app with the package installed', (kind) => {
-  const resources = (type: string) =>
-    Object.entries(apps[kind].template.Resources).filter(([, resource]) => resource.Type === type);
+  const resources = (type: string) => resourcesOf(kind, CONSUMER_STACK, type);
 
-  it('synthesizes, cdk-nag included, a function whose code is the pre-built asset', () => {
+  it('synthesizes its stacks with cdk-nag, which finds nothing', () => {
+    expect(Object.keys(apps[kind].templates).sort()).toEqual([...APP_STACKS[kind]].sort());
+    // The report is written because a validation plugin ran; it lists only plugins with findings
+    // (an unacknowledged one also fails the synth).
+    expect(apps[kind].nag.pluginReports).toEqual([]);
+  });
+
+  it('has a function whose code is the pre-built asset', () => {
     const [fn] = resources('AWS::Lambda::Function');
     expect(fn).toBeDefined();
     const [, resource] = fn ?? [];
@@ -162,14 +221,8 @@ describe.each(['esm', 'cjs'] as const)('a %s CDK app with the package installed'
       Architectures: ['arm64'],
       Code: { S3Bucket: expect.anything(), S3Key: expect.stringMatching(/\.zip$/) },
     });
-    // The staged asset is the package's directory as it is (with its SOURCE_HASH), not an esbuild
-    // output: nothing was bundled in the app.
-    const assetDir = join(apps[kind].dir, 'cdk.out', String(resource?.Metadata?.['aws:asset:path']));
-    const prebuilt = installed(kind, 'dist/lambda/sweeper');
-    expect(readdirSync(assetDir).sort()).toEqual(readdirSync(prebuilt).sort());
-    for (const file of readdirSync(prebuilt)) {
-      expect(readFileSync(join(assetDir, file)).equals(readFileSync(join(prebuilt, file))), file).toBe(true);
-    }
+    // Not an esbuild output: nothing was bundled in the app.
+    if (resource !== undefined) expectPrebuiltAsset(kind, resource, 'dist/lambda/sweeper');
   });
 
   it('has the topic and the SSM parameters from the props', () => {
@@ -190,19 +243,62 @@ describe.each(['esm', 'cjs'] as const)('a %s CDK app with the package installed'
   });
 
   it('configures the function exactly as the construct does from source, but for the code', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, CONSUMER_STACK, { env: CONSUMER_ENV });
-    new GlacierSweeper(stack, 'Sweeper', CONSUMER_PROPS);
-    const fromSource = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-    const fromPackage = Object.fromEntries(resources('AWS::Lambda::Function'));
-    const withoutCode = (all: Record<string, { Properties?: Record<string, unknown> }>) =>
-      Object.fromEntries(
-        Object.entries(all).map(([id, resource]) => {
-          const { Code: _code, ...rest } = resource.Properties ?? {};
-          return [id, rest];
-        }),
-      );
-    expect(withoutCode(fromPackage)).toEqual(withoutCode(fromSource));
+    const source = fromSource(CONSUMER_STACK, CONSUMER_ENV, (stack) => {
+      new GlacierSweeper(stack, 'Sweeper', CONSUMER_PROPS);
+    });
+    const functions = (template: Record<string, CfnResource>) =>
+      Object.fromEntries(Object.entries(template).filter(([, r]) => r.Type === 'AWS::Lambda::Function'));
+    expect(withoutCode(Object.fromEntries(resources('AWS::Lambda::Function')))).toEqual(
+      withoutCode(functions(source.Resources)),
+    );
+  });
+
+  it('has the spoke stack a checkout synthesizes: the role GlacierSweeperSpoke, trusting the hub', () => {
+    const template = apps[kind].templates[SPOKE_STACK];
+    const roles = resourcesOf(kind, SPOKE_STACK, 'AWS::IAM::Role').map(([, role]) => role.Properties);
+    expect(roles.map((role) => role?.RoleName)).toEqual(['GlacierSweeperSpoke']);
+    const trust = JSON.stringify(roles[0]?.AssumeRolePolicyDocument);
+    expect(trust).toContain(`:iam::${SPOKE_PROPS.hubAccountId}:root`);
+    expect(trust).toContain(SPOKE_PROPS.organizationId);
+    const source = fromSource(SPOKE_STACK, SPOKE_ENV, (stack) => {
+      new GlacierSweeperSpoke(stack, 'Spoke', SPOKE_PROPS);
+    });
+    expect(withoutCode(template?.Resources ?? {})).toEqual(withoutCode(source.Resources));
+  });
+});
+
+describe('the fleet hub in the ESM app', () => {
+  const STEPS: FleetStep[] = ['plan', 'resolve', 'sweep-vault', 'select', 'act', 'report'];
+  const resources = (type: string) => resourcesOf('esm', FLEET_STACK, type);
+
+  it('has the state machine and six functions, each on the pre-built bundle of its step', () => {
+    expect(resources('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    const functions = resources('AWS::Lambda::Function');
+    const byStep = new Map(
+      functions.map(([, fn]) => [
+        (fn.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
+          ?.SWEEPER_FLEET_STEP,
+        fn,
+      ]),
+    );
+    expect([...byStep.keys()].sort()).toEqual([...STEPS].sort());
+    for (const [step, fn] of byStep) {
+      expect(fn.Properties, step).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        Architectures: ['arm64'],
+        Code: { S3Bucket: expect.anything(), S3Key: expect.stringMatching(/\.zip$/) },
+      });
+      expectPrebuiltAsset('esm', fn, `dist/lambda/fleet-${step}`);
+    }
+  });
+
+  it('is the fleet stack a checkout synthesizes, but for the code', () => {
+    const source = fromSource(FLEET_STACK, CONSUMER_ENV, (stack) => {
+      new GlacierSweeperFleet(stack, 'Fleet', FLEET_PROPS);
+    });
+    const fromPackage = apps.esm.templates[FLEET_STACK];
+    expect(withoutCode(fromPackage?.Resources ?? {})).toEqual(withoutCode(source.Resources));
   });
 });
 
