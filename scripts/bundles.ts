@@ -26,6 +26,7 @@ const UNDERSTOOD = new Set([
   'format',
   'minify',
   'sourceMap',
+  'sourcesContent',
   'bundleAwsSDK',
   'externalModules',
   'mainFields',
@@ -67,6 +68,8 @@ export function lambdaEsbuildOptions(
     ...(bundling.format === undefined ? {} : { format: bundling.format }),
     minify: bundling.minify === true,
     sourcemap: bundling.sourceMap === true,
+    // aws-cdk-lib passes --sources-content=false only when it is false; esbuild's default is true.
+    ...(bundling.sourcesContent === false ? { sourcesContent: false } : {}),
     external: [...(bundling.externalModules ?? [])],
     ...(bundling.banner === undefined ? {} : { banner: { js: bundling.banner } }),
     ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
