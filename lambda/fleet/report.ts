@@ -1,6 +1,5 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { emitFleetMetrics } from '../adapters/metrics';
 import { publish } from '../adapters/sns';
-import { METRICS } from '../core/defaults';
 import { errorSummary } from '../core/errors';
 import { buildFleetReport, type LoadedTarget } from '../core/fleet-report';
 import { renderFleetSubject, renderFleetText } from '../core/fleet-report-text';
@@ -139,7 +138,7 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     !report.complete;
   const perVault = deps.env.SWEEPER_VAULT_METRICS === 'on';
   if (!notify) {
-    emitFleetMetrics(deps, report, perVault);
+    emitFleetMetrics(deps.metrics, report, { perVault });
     return { reportKey, published: false };
   }
   try {
@@ -174,42 +173,8 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     );
   }
   // Only a run whose report reached SNS counts as completed: the alarm on its absence is the dead-man's switch.
-  emitFleetMetrics(deps, report, perVault);
+  emitFleetMetrics(deps.metrics, report, { perVault });
   return { reportKey, published: true };
-}
-
-/** Run totals (no dimension), per-account totals (dimension Account), per vault only when opted in. */
-function emitFleetMetrics(deps: FleetDeps, report: FleetReport, perVault: boolean): void {
-  const m = deps.metrics;
-  m.clearDefaultDimensions();
-  const emit = (
-    t: FleetReport['totals'] | FleetReport['accounts'][number]['totals'],
-    dims: Record<string, string>,
-  ) => {
-    for (const [name, value] of Object.entries(dims)) m.addDimension(name, value);
-    m.addMetric(METRICS.scanned, MetricUnit.Count, t.scanned);
-    m.addMetric(METRICS.stale, MetricUnit.Count, t.stale);
-    m.addMetric(METRICS.aborted, MetricUnit.Count, t.aborted);
-    m.addMetric(METRICS.abortFailures, MetricUnit.Count, t.failed);
-    m.addMetric(METRICS.vaultErrors, MetricUnit.Count, t.vaultErrors);
-    m.addMetric(METRICS.anomalies, MetricUnit.Count, t.anomalies);
-    m.addMetric(METRICS.bytesAtStake, MetricUnit.Bytes, t.bytesAtStake);
-    m.publishStoredMetrics();
-  };
-  for (const a of report.accounts) emit(a.totals, { Account: a.account });
-  if (perVault) {
-    for (const v of report.vaults) {
-      m.addDimension('Account', v.account);
-      m.addDimension('Region', v.region);
-      m.addDimension('Vault', v.vault);
-      m.addMetric(METRICS.stale, MetricUnit.Count, v.stale);
-      m.addMetric(METRICS.aborted, MetricUnit.Count, v.aborted);
-      m.publishStoredMetrics();
-    }
-  }
-  m.addMetric('TargetErrors', MetricUnit.Count, report.totals.targetErrors);
-  m.addMetric(METRICS.runsCompleted, MetricUnit.Count, 1);
-  emit(report.totals, {});
 }
 
 export const handler = (event: ReportEvent): Promise<ReportResult> => runReport(event, fleetDependencies());

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emitRunMetrics } from '../../../lambda/adapters/metrics';
+import { emitFleetMetrics, emitRunMetrics } from '../../../lambda/adapters/metrics';
+import type { FleetReport } from '../../../lambda/core/fleet-types';
 import { totalsOf } from '../../../lambda/core/sweep';
 import type { SweepReport, VaultReport } from '../../../lambda/core/types';
 import { capturedMetrics, type EmfLine } from '../helpers/mock-aws';
@@ -230,5 +231,73 @@ describe('emitRunMetrics', () => {
       [],
     ]);
     for (const line of lines) expect(line).not.toHaveProperty('service');
+  });
+});
+
+describe('emitFleetMetrics', () => {
+  const totals = (scanned: number, stale: number, aborted: number) => ({
+    ...totalsOf([]),
+    scanned,
+    stale,
+    aborted,
+    failed: 1,
+    vaultErrors: 2,
+    anomalies: 3,
+    bytesAtStake: 4,
+  });
+  // The fields the metrics read; the rest of a fleet report plays no part here.
+  const fleet = {
+    totals: { ...totals(30, 6, 5), targetErrors: 7 },
+    accounts: [
+      { account: '111111111111', totals: totals(10, 2, 1) },
+      { account: '222222222222', totals: totals(20, 4, 4) },
+    ],
+    vaults: [{ account: '111111111111', region: 'eu-west-1', vault: 'a', stale: 2, aborted: 1 }],
+  } as unknown as FleetReport;
+
+  it('writes each account totals under Account, then the run totals with TargetErrors and RunsCompleted', () => {
+    emitFleetMetrics(capture.metrics, fleet, { perVault: false });
+    const lines = capture.lines();
+    expect(lines.map((line) => directive(line).Dimensions)).toEqual([[['Account']], [['Account']], []]);
+    const [first, second, run] = lines as [EmfLine, EmfLine, EmfLine];
+    expect([first.Account, second.Account]).toEqual(['111111111111', '222222222222']);
+    expect(values(second, METRIC_NAMES)).toEqual({
+      UploadsScanned: 20,
+      StaleUploads: 4,
+      UploadsAborted: 4,
+      AbortFailures: 1,
+      VaultErrors: 2,
+      Anomalies: 3,
+      BytesAtStake: 4,
+    });
+    expect(run).not.toHaveProperty('Account');
+    expect(values(run, [...METRIC_NAMES, 'TargetErrors', 'RunsCompleted'])).toEqual({
+      UploadsScanned: 30,
+      StaleUploads: 6,
+      UploadsAborted: 5,
+      AbortFailures: 1,
+      VaultErrors: 2,
+      Anomalies: 3,
+      BytesAtStake: 4,
+      TargetErrors: 7,
+      RunsCompleted: 1,
+    });
+  });
+
+  it('per vault only when opted in: stale and aborted under Account, Region and Vault', () => {
+    emitFleetMetrics(capture.metrics, fleet, { perVault: true });
+    const lines = capture.lines();
+    expect(lines).toHaveLength(4);
+    const vaultLine = lines[2] as EmfLine;
+    expect(directive(vaultLine).Dimensions).toEqual([['Account', 'Region', 'Vault']]);
+    expect(values(vaultLine, ['Account', 'Region', 'Vault', 'StaleUploads', 'UploadsAborted'])).toEqual({
+      Account: '111111111111',
+      Region: 'eu-west-1',
+      Vault: 'a',
+      StaleUploads: 2,
+      UploadsAborted: 1,
+    });
+    expect(metricNames(vaultLine).sort()).toEqual(['StaleUploads', 'UploadsAborted']);
+    expect(directive(lines[3] as EmfLine).Dimensions).toEqual([]);
   });
 });
