@@ -27,9 +27,9 @@ import {
 import { fleetSsmNames, parseFleetSettings } from '../../lambda/core/fleet-settings';
 import { ConfigError } from '../../lambda/core/settings';
 import type { Action, Notify } from '../../lambda/core/types';
-import type { FLEET_ENV as HANDLER_FLEET_ENV } from '../../lambda/fleet/deps';
 import {
   DEFAULT_FLEET_SSM_PREFIX,
+  FLEET_ENV,
   FLEET_METRIC_NAMESPACE,
   FLEET_STATE_MACHINE_NAME,
   HUB_WORKER_ROLE_NAME,
@@ -246,21 +246,6 @@ export interface GlacierSweeperFleetProps {
    */
   readonly accountMessages?: boolean;
 }
-
-/**
- * lambda/fleet/deps.ts's FLEET_ENV, copied: importing deps.ts would put the handlers' AWS SDK clients
- * into the constructs' bundle (dist/lib), and into every consumer's dependencies. The type is the
- * original's (`as const`, so each name is a literal type): the copy cannot drift without failing tsc.
- */
-const FLEET_ENV: typeof HANDLER_FLEET_ENV = {
-  runBucket: 'SWEEPER_RUN_BUCKET',
-  workerMaxPages: 'SWEEPER_WORKER_MAX_PAGES',
-  vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
-  measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
-  accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
-  step: 'SWEEPER_FLEET_STEP',
-  partition: 'SWEEPER_PARTITION',
-};
 
 /** The keys of {@link GlacierSweeperFleet}'s `alarms`, one per alarm. */
 export type FleetAlarmKey = 'executionFailed' | 'executionTimedOut' | 'targetErrors' | 'noCompletedRun';

@@ -21,20 +21,11 @@ import type { RunLogger } from '../run';
 import { cleaningLogger } from '../run';
 import { DEFAULT_FLEET_SSM_PREFIX, FLEET_METRIC_NAMESPACE } from './names';
 
-/** Environment of the hub's functions, beside ENV's SSM prefix, topic and state table. */
-export const FLEET_ENV = {
-  runBucket: 'SWEEPER_RUN_BUCKET',
-  /** Most ListMultipartUploads pages one worker invocation lists (its page budget). */
-  workerMaxPages: 'SWEEPER_WORKER_MAX_PAGES',
-  /** Vaults per Survey batch (a child execution of its own). */
-  vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
-  measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
-  accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
-  /** Which step a function serves (plan, resolve, sweep-vault, select, act, report): for logs and the local runner. */
-  step: 'SWEEPER_FLEET_STEP',
-  /** The partition of the spoke role ARNs (aws, aws-cn, aws-us-gov): the hub's own. */
-  partition: 'SWEEPER_PARTITION',
-} as const;
+// The names live with the other names hub and constructs share (names.ts imports nothing): the
+// constructs set these variables, the handlers read them.
+export { FLEET_ENV } from './names';
+
+import { FLEET_ENV } from './names';
 
 export const DEFAULT_WORKER_MAX_PAGES = 200;
 export const DEFAULT_VAULT_BATCH_SIZE = 25;

@@ -28,3 +28,18 @@ export const spokeRoleArn = (partition: string, account: string): string =>
 export const FLEET_METRIC_NAMESPACE = 'GlacierSweeperFleet';
 /** The hub's state machine name, fixed so its Plan can list its own running executions by ARN. */
 export const FLEET_STATE_MACHINE_NAME = 'GlacierSweeperFleet';
+
+/** Environment of the hub's functions, beside ENV's SSM prefix, topic and state table. */
+export const FLEET_ENV = {
+  runBucket: 'SWEEPER_RUN_BUCKET',
+  /** Most ListMultipartUploads pages one worker invocation lists (its page budget). */
+  workerMaxPages: 'SWEEPER_WORKER_MAX_PAGES',
+  /** Vaults per Survey batch (a child execution of its own). */
+  vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
+  measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
+  accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
+  /** Which step a function serves (plan, resolve, sweep-vault, select, act, report): for logs and the local runner. */
+  step: 'SWEEPER_FLEET_STEP',
+  /** The partition of the spoke role ARNs (aws, aws-cn, aws-us-gov): the hub's own. */
+  partition: 'SWEEPER_PARTITION',
+} as const;
