@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { createFleetClients } from '../../lambda/adapters/fleet-clients';
+import { clientConfig } from '../../lambda/adapters/clients';
+import { createFleetClients, type FleetClients } from '../../lambda/adapters/fleet-clients';
 import { S3RunStore } from '../../lambda/adapters/run-store';
 import { ENV, SERVICE_NAME } from '../../lambda/core/defaults';
 import { runAct } from '../../lambda/fleet/act';
@@ -46,9 +48,21 @@ export interface LocalFleetOptions {
   /** Called between steps (a test switches a setting between Survey and Act). */
   readonly onStateEntered?: (name: string) => Promise<void> | void;
   readonly env?: Record<string, string>;
+  /**
+   * The upload-history table (dynalite locally, `startStateTable()`): sets SWEEPER_STATE_TABLE and
+   * aims the hub's DynamoDB client at it. Without it the table is unset, as before.
+   */
+  readonly stateTable?: { readonly url: string; readonly tableName: string };
+  /**
+   * The handlers' clock (epoch ms), read on every call, and the execution's StartTime; default
+   * `Date.now`. A test moves it to run days later, or within a run.
+   */
+  readonly clock?: () => number;
 }
 
 export interface LocalFleetResult {
+  /** The execution's name: the run id, and the run's prefix and report key in the run bucket. */
+  readonly executionName: string;
   readonly output?: unknown;
   readonly error?: Error;
   readonly events: EventLog[];
@@ -77,9 +91,17 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
     [FLEET_ENV.runBucket]: LOCAL_RUN_BUCKET,
     [FLEET_ENV.workerMaxPages]: options.context?.workerMaxPages ?? '200',
     [FLEET_ENV.vaultBatchSize]: options.context?.vaultsPerBatch ?? '25',
+    ...(options.stateTable === undefined ? {} : { [ENV.stateTable]: options.stateTable.tableName }),
     ...options.env,
   };
-  const clients = createFleetClients({ endpoint: options.endpoint, region, maxAttempts: 3 }, env);
+  const hub = createFleetClients({ endpoint: options.endpoint, region, maxAttempts: 3 }, env);
+  // Every other client is aimed at the emulator; the history is dynalite's, at an endpoint of its own.
+  const history =
+    options.stateTable === undefined
+      ? undefined
+      : new DynamoDBClient(clientConfig({ endpoint: options.stateTable.url, region, maxAttempts: 3 }));
+  const clients: FleetClients = history === undefined ? hub : { ...hub, dynamodb: history };
+  const clock = options.clock ?? Date.now;
   const logger = new MemoryLogger();
   const metrics = new Metrics({ namespace: FLEET_METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   metrics.publishStoredMetrics = () => {
@@ -93,7 +115,7 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
     logger,
     metrics,
     env,
-    clock: Date.now,
+    clock,
     executions: { running: async () => [...(options.running ?? []), name] },
   };
   const name = options.executionName ?? `local-${randomUUID().slice(0, 8)}`;
@@ -125,7 +147,7 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
   const machine = new StateMachine(synthesized.definition as never, {
     validationOptions: { checkPaths: true, checkArn: true },
   });
-  const started = new Date().toISOString();
+  const started = new Date(clock()).toISOString();
   const execution = machine.run((options.input ?? {}) as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
@@ -151,10 +173,11 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
   try {
     const output = await execution.result;
     await collecting;
-    return { output, events, logger, invocations, synthesized };
+    return { executionName: name, output, events, logger, invocations, synthesized };
   } catch (error) {
     await collecting.catch(() => undefined);
     return {
+      executionName: name,
       error: error instanceof Error ? error : new Error(String(error)),
       events,
       logger,
@@ -163,6 +186,7 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
     };
   } finally {
     setFleetDependencies(undefined);
+    history?.destroy();
   }
 }
 

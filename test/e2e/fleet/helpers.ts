@@ -13,16 +13,28 @@ import { LOCAL_RUN_BUCKET, type LocalFleetOptions, runFleetLocally } from '../..
 import type { SynthesizedFleet } from '../../../local/fleet/synth';
 import { expectValidReport } from '../helpers/report-schema';
 
-/** One local run on the demo's fleet (3 accounts × 2 regions), with these settings and extra seed. */
+/**
+ * One local run on the demo's fleet (3 accounts × 2 regions), with these settings and extra seed.
+ * With `again`, a later run over what the emulator holds now (uploads, parts, the run bucket, the
+ * topic): nothing is reset or seeded but the settings, and the request record is cleared, so that
+ * the checks below are this run's.
+ */
 export async function runFleet(
   emu: Emulator,
   synthesized: SynthesizedFleet,
   settings: Record<string, string>,
-  extra: Partial<LocalFleetOptions> & { seed?: Seed } = {},
+  extra: Partial<LocalFleetOptions> & { seed?: Seed; again?: boolean } = {},
 ) {
-  emu.reset();
-  const { topicArns } = emu.seed(fleetDemoSeed());
-  if (extra.seed) emu.seed(extra.seed);
+  const { again, seed, ...options } = extra;
+  let topicArns: Record<string, string>;
+  if (again) {
+    emu.clearRequests();
+    topicArns = emu.seed({ topics: [FLEET_TOPIC] }).topicArns;
+  } else {
+    emu.reset();
+    topicArns = emu.seed(fleetDemoSeed()).topicArns;
+    if (seed) emu.seed(seed);
+  }
   emu.seed(
     fleetDemoParameters({
       accounts: [ACCOUNT_B, ACCOUNT_C, ACCOUNT_DENIED].join(','),
@@ -37,9 +49,11 @@ export async function runFleet(
     topicArn,
     synthesized,
     context: { workerMaxPages: '150' },
-    ...extra,
+    ...options,
   });
-  const reports = emu.objects(LOCAL_RUN_BUCKET, 'reports/').filter((o) => o.key.endsWith('/fleet.json'));
+  // This run's report: an earlier run's may be in the bucket too.
+  const reportKey = `reports/${encodeURIComponent(result.executionName)}/fleet.json`;
+  const reports = emu.objects(LOCAL_RUN_BUCKET, 'reports/').filter((o) => o.key === reportKey);
   if (reports[0] !== undefined) {
     const problems = fleetViolations(
       emu,
