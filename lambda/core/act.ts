@@ -255,7 +255,9 @@ async function checkAgain(
   if (ports.state !== undefined) {
     const key = stateKey(quiet.account, quiet.region, vault, uploadId);
     try {
-      await ports.state.put(key, nextHistory(pick.history, parts, clock()), pick.history);
+      // A pick planned in another invocation (fleet mode) carries no history: the stored one is read.
+      const previous = pick.history ?? (recheck === undefined ? undefined : await ports.state.get(key));
+      await ports.state.put(key, nextHistory(previous, parts, clock(), quiet.runId), previous);
     } catch (error) {
       ports.observer?.warning?.({
         vault,

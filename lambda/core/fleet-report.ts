@@ -164,14 +164,18 @@ function staleEntry(
       ...entry,
       outcome: 'pending',
       ...(candidate.eligibleAt ? { eligibleAt: candidate.eligibleAt } : {}),
+      ...(candidate.reason ? { reason: candidate.reason } : {}),
     };
   const done = acted.get(pickKey(vault, candidate.uploadId));
   if (done === undefined || action !== 'abort') return entry;
+  const eligibleAt = done.eligibleAt ?? candidate.eligibleAt;
   return {
     ...entry,
     outcome: done.outcome,
-    ...(done.outcome === 'pending' && (done.eligibleAt ?? candidate.eligibleAt)
-      ? { eligibleAt: done.eligibleAt ?? candidate.eligibleAt }
+    ...(done.outcome === 'pending' && eligibleAt ? { eligibleAt } : {}),
+    // As the single-account report: why it is kept, or why its abort failed.
+    ...((done.outcome === 'pending' || done.outcome === 'failed') && done.reason
+      ? { reason: done.reason }
       : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { DynamoStateStore } from '../adapters/dynamodb-state';
 import { GlacierVaultApi } from '../adapters/glacier';
 import { type ActOutcome, act, TIME_BEFORE_ABORT } from '../core/act';
 import { errorSummary } from '../core/errors';
@@ -130,7 +131,7 @@ export async function runAct(
         maxAborts: picks.length,
         deadline: deps.clock() + Math.max(0, remainingMs() - RESERVE_MS),
         limits: ONE_AT_A_TIME,
-        quietPeriod: quiet === undefined ? undefined : { quietPeriodMs: quiet.ms, account, region },
+        quietPeriod: quiet === undefined ? undefined : { quietPeriodMs: quiet.ms, account, region, runId },
         recheck: {
           olderThanMs: (vault) => thresholdOf(settings.sweep, vault),
           exclude: settings.sweep.exclude,
@@ -139,6 +140,11 @@ export async function runAct(
       {
         api,
         clock: deps.clock,
+        // The upload history: a change found here restarts the quiet period, an abort deletes it.
+        state:
+          runtime.stateTable === undefined
+            ? undefined
+            : new DynamoStateStore(deps.clients.dynamodb, runtime.stateTable),
         intents: {
           has: (upload) => intentKeys.has(intentKey(upload)),
           record: async (upload) => {

@@ -112,7 +112,8 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     action: acting ? 'abort' : 'report',
     olderThan: settings.sweep.olderThan.text,
     capped: selection?.capped ?? false,
-    wouldAbort: acting ? 0 : (selection?.picked ?? 0),
+    // Select's picks, in both modes: what abort mode with these settings aborts in this run.
+    wouldAbort: selection?.picked ?? 0,
     reportKey,
     targets,
     selectFailed: selection === undefined,

@@ -517,23 +517,21 @@ describe('fleet quiet-period, end to end (the synthesized state machine, the emu
 });
 
 /**
- * Defects found while writing the cases above, each in lambda/ (not fixed here). Each test states
- * what should hold and fails today; `it.fails` passes while it does. Drop `.fails` with the fix. The
+ * Defects found while writing the cases above: each test failed on the code before its fix. The
  * flows are those of the passing cases above, which check what they rest on (the aborts, the picks).
  */
-describe('fleet quiet-period: known defects (it.fails until fixed)', () => {
+describe('fleet quiet-period: the history and the report, as the single-account run keeps them', () => {
   const US_ONLY = { ...QUIET, vaults: 'quiet', regions: 'us-east-1' };
 
-  it.fails("Act deletes an aborted upload's history, as the single-account run does (fleet Act passes act() no state store)", async () => {
+  it("Act deletes an aborted upload's history, as the single-account run does", async () => {
     await runAt(T0, US_ONLY);
     await runAt(T0 + 3 * DAY, US_ONLY, { again: true });
     expect(abortedIds(emu)).toEqual([id(B, 'quiet', IDS.busy), id(B, 'quiet', IDS.idle)].sort());
-    // The single-account run deletes it (activity.test.ts: "Aborted uploads leave no history
-    // behind"); the fleet's stays until its TTL.
+    // As the single-account run (activity.test.ts: "Aborted uploads leave no history behind").
     expect([...(await history()).keys()]).toEqual([]);
   });
 
-  it.fails('a change Act finds is recorded in the history, so the quiet period counts from it (fleet Act passes act() no state store, and its picks carry no history)', async () => {
+  it('a change Act finds is recorded in the history, so the quiet period counts from it', async () => {
     await runAt(T0, US_ONLY);
     let sent = false;
     await runAt(T0 + 3 * DAY, US_ONLY, {
@@ -546,21 +544,21 @@ describe('fleet quiet-period: known defects (it.fails until fixed)', () => {
     });
     expect(emu.requests({ operation: 'AbortMultipartUpload', uploadId: IDS.idle })).toEqual([]);
     // act()'s own contract (lambda/core/act.ts, checkAgain): "its history records the change so
-    // that the quiet period starts again". Today the item still holds Survey's one part.
+    // that the quiet period starts again".
     expect((await history()).get(historyKey(B, 'quiet', IDS.idle))).toMatchObject({
       partCount: 2,
       lastChanged: T0 + 3 * DAY,
     });
   });
 
-  it.fails("the fleet report's pending uploads carry their reason, as CONTRACT.md says of every stale upload entry (buildFleetReport drops it)", async () => {
+  it("the fleet report's pending uploads carry their reason, as CONTRACT.md says of every stale upload entry", async () => {
     const { report } = await runAt(T0, US_ONLY);
     const entries = [...staleEntries(must(report)).values()];
     expect(entries).toHaveLength(2);
     for (const entry of entries) expect(entry).toMatchObject({ outcome: 'pending', reason: FIRST_SEEN });
   });
 
-  it.fails("an abort run's totals.wouldAbort counts its picks, as its vaults' wouldAbort do and the single-account totals do (lambda/fleet/report.ts sets 0 when acting)", async () => {
+  it("an abort run's totals.wouldAbort counts its picks, as its vaults' wouldAbort do and the single-account totals do", async () => {
     await runAt(T0, US_ONLY);
     const { report } = await runAt(T0 + 3 * DAY, US_ONLY, { again: true });
     const run = must(report);
