@@ -201,11 +201,14 @@ export function buildFleetReport(input: FleetReportInput): FleetReport {
       });
       continue;
     }
+    // Act failed for the target after its retries: its picks not carried out stay reported, and the
+    // target is in error (counted, alarmed), or an abort run could end quietly with nothing aborted.
+    const actFailed = target.actError !== undefined && record.status === 'swept';
     targets.push({
       account: target.account,
       region: target.region,
-      status: record.status,
-      error: record.error,
+      status: actFailed ? 'error' : record.status,
+      error: actFailed ? `Act failed: ${target.actError}` : record.error,
     });
     for (const vault of target.vaults) vaults.push(vaultEntry(target, vault, input.action));
   }

@@ -58,6 +58,11 @@ export interface LocalFleetOptions {
    * `Date.now`. A test moves it to run days later, or within a run.
    */
   readonly clock?: () => number;
+  /**
+   * A step's remaining invocation time (Lambda's `getRemainingTimeInMillis`), read as the handler
+   * reads it; default 300,000 ms for every step. A test shortens Act's or the worker's budget.
+   */
+  readonly remainingMs?: Partial<Record<'sweep-vault' | 'act', () => number>>;
 }
 
 export interface LocalFleetResult {
@@ -124,9 +129,10 @@ export async function runFleetLocally(options: LocalFleetOptions): Promise<Local
   const real: Record<StepName, (input: unknown) => Promise<unknown>> = {
     plan: (input) => runPlan(input as never, deps),
     resolve: (input) => runResolve(input as never, deps),
-    'sweep-vault': (input) => runSweepVault(input as never, deps, remaining),
+    'sweep-vault': (input) =>
+      runSweepVault(input as never, deps, options.remainingMs?.['sweep-vault'] ?? remaining),
     select: (input) => runSelect(input as never, deps),
-    act: (input) => runAct(input as never, deps, remaining),
+    act: (input) => runAct(input as never, deps, options.remainingMs?.act ?? remaining),
     report: (input) => runReport(input as never, deps),
   };
   const invocations: Record<string, number> = {};
