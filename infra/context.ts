@@ -47,6 +47,7 @@ export const FLEET_KEYS = [
   'vaultsPerBatch',
   'workerMaxPages',
   'accountMessages',
+  'accountMetrics',
   'spokeOrganizationalUnitIds',
   'spokeStackSetRegion',
 ] as const;

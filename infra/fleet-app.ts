@@ -112,6 +112,7 @@ export function buildFleetApp(app: App): Stack[] {
     logRetention: number('logRetention'),
     perVaultMetrics: flag('perVaultMetrics', lookup('perVaultMetrics')),
     accountMessages: flag('accountMessages', lookup('accountMessages')),
+    accountMetrics: flag('accountMetrics', lookup('accountMetrics')),
   };
   const organizationId = text('organizationId', lookup('organizationId'));
   const hubAccountId = text('hubAccountId', lookup('hubAccountId'));

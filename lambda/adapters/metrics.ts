@@ -50,18 +50,19 @@ export const FLEET_DIMENSION = { account: 'Account', region: 'Region', vault: 'V
 export const FLEET_TARGET_ERRORS = 'TargetErrors';
 
 /**
- * The fleet's metrics: the totals of each account (dimension Account), per vault only when opted in
+ * The fleet's metrics: the totals of each account (dimension Account) unless opted out, per vault only when opted in
  * (Account, Region, Vault: stale and aborted), then the run's totals with no dimension, TargetErrors
  * and RunsCompleted (the alarms watch that line).
  */
 export function emitFleetMetrics(
   metrics: Metrics,
   report: FleetReport,
-  options: { perVault: boolean },
+  options: { perVault: boolean; perAccount: boolean },
 ): void {
   metrics.clearDefaultDimensions();
-  for (const account of report.accounts)
-    emitTotals(metrics, account.totals, { [FLEET_DIMENSION.account]: account.account });
+  if (options.perAccount)
+    for (const account of report.accounts)
+      emitTotals(metrics, account.totals, { [FLEET_DIMENSION.account]: account.account });
   if (options.perVault) {
     for (const vault of report.vaults) {
       metrics.addDimension(FLEET_DIMENSION.account, vault.account);

@@ -56,6 +56,7 @@ export interface FleetRuntime {
   readonly vaultBatchSize: number;
   readonly measureConcurrency: number;
   readonly accountMessages: boolean;
+  readonly accountMetrics: boolean;
 }
 
 function whole(env: Record<string, string | undefined>, name: string, fallback: number): number {
@@ -79,6 +80,7 @@ export function fleetRuntime(env: Record<string, string | undefined>): FleetRunt
     vaultBatchSize: whole(env, FLEET_ENV.vaultBatchSize, DEFAULT_VAULT_BATCH_SIZE),
     measureConcurrency: whole(env, FLEET_ENV.measureConcurrency, 8),
     accountMessages: env[FLEET_ENV.accountMessages] === 'on',
+    accountMetrics: env[FLEET_ENV.accountMetrics] !== 'off',
   };
 }
 

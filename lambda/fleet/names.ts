@@ -38,6 +38,8 @@ export const FLEET_ENV = {
   vaultBatchSize: 'SWEEPER_VAULT_BATCH_SIZE',
   measureConcurrency: 'SWEEPER_MEASURE_CONCURRENCY',
   accountMessages: 'SWEEPER_ACCOUNT_MESSAGES',
+  /** `off`: no per-account totals metrics (dimension Account); anything else emits them. */
+  accountMetrics: 'SWEEPER_ACCOUNT_METRICS',
   /** Which step a function serves (plan, resolve, sweep-vault, select, act, report): for logs and the local runner. */
   step: 'SWEEPER_FLEET_STEP',
   /** The partition of the spoke role ARNs (aws, aws-cn, aws-us-gov): the hub's own. */

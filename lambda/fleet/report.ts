@@ -139,7 +139,7 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     !report.complete;
   const perVault = deps.env.SWEEPER_VAULT_METRICS === 'on';
   if (!notify) {
-    emitFleetMetrics(deps.metrics, report, { perVault });
+    emitFleetMetrics(deps.metrics, report, { perVault, perAccount: runtime.accountMetrics });
     return { reportKey, published: false };
   }
   try {
@@ -174,7 +174,7 @@ export async function runReport(event: ReportEvent, deps: FleetDeps): Promise<Re
     );
   }
   // Only a run whose report reached SNS counts as completed: the alarm on its absence is the dead-man's switch.
-  emitFleetMetrics(deps.metrics, report, { perVault });
+  emitFleetMetrics(deps.metrics, report, { perVault, perAccount: runtime.accountMetrics });
   return { reportKey, published: true };
 }
 

@@ -314,3 +314,28 @@ describe('GlacierSweeperFleet', () => {
     expect(() => hub(props)).toThrow(message);
   });
 });
+
+describe('GlacierSweeperFleet: per-account metrics', () => {
+  const envOf = (props: GlacierSweeperFleetProps) =>
+    Object.values(hub(props).template.findResources('AWS::Lambda::Function')).map(
+      (fn) => (fn.Properties.Environment.Variables as Record<string, string>).SWEEPER_ACCOUNT_METRICS,
+    );
+
+  it('are on by default and off with accountMetrics false, in every function', () => {
+    expect(new Set(envOf({}))).toEqual(new Set(['on']));
+    expect(new Set(envOf({ accountMetrics: false }))).toEqual(new Set(['off']));
+  });
+
+  it('are switched by -c accountMetrics in the fleet app, and a bad value names it', () => {
+    const app = new App({ context: { ...NO_BUNDLING, fleet: 'true', accountMetrics: 'false' } });
+    const [hubStack] = buildFleetApp(app);
+    const functions = Template.fromStack(hubStack as Stack).findResources('AWS::Lambda::Function');
+    expect(
+      new Set(
+        Object.values(functions).map((fn) => fn.Properties.Environment.Variables.SWEEPER_ACCOUNT_METRICS),
+      ),
+    ).toEqual(new Set(['off']));
+    const bad = new App({ context: { ...NO_BUNDLING, fleet: 'true', accountMetrics: 'no' } });
+    expect(() => buildFleetApp(bad)).toThrow(/accountMetrics = "no": expected true or false/);
+  });
+});

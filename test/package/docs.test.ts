@@ -126,6 +126,7 @@ describe('docs/API.md', () => {
       vaultsPerBatch: env(worker).SWEEPER_VAULT_BATCH_SIZE,
       perVaultMetrics: env(worker).SWEEPER_VAULT_METRICS === 'on',
       accountMessages: env(worker).SWEEPER_ACCOUNT_MESSAGES === 'on',
+      accountMetrics: env(worker).SWEEPER_ACCOUNT_METRICS !== 'off',
       runDataDays: rules.find((rule) => rule.Id === 'ExpireRunChunks')?.ExpirationInDays,
       logRetention: all('AWS::Logs::LogGroup')[0]?.RetentionInDays,
     };
@@ -143,7 +144,7 @@ describe('docs/API.md', () => {
       expect(String(applied[name]), name).toBe(String(literal(text)));
       checked.push(name);
     }
-    expect(checked).toHaveLength(17);
+    expect(checked).toHaveLength(18);
   });
 
   it('reports a public member without a description and a prop without a @default', () => {

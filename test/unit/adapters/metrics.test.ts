@@ -256,7 +256,7 @@ describe('emitFleetMetrics', () => {
   } as unknown as FleetReport;
 
   it('writes each account totals under Account, then the run totals with TargetErrors and RunsCompleted', () => {
-    emitFleetMetrics(capture.metrics, fleet, { perVault: false });
+    emitFleetMetrics(capture.metrics, fleet, { perVault: false, perAccount: true });
     const lines = capture.lines();
     expect(lines.map((line) => directive(line).Dimensions)).toEqual([[['Account']], [['Account']], []]);
     const [first, second, run] = lines as [EmfLine, EmfLine, EmfLine];
@@ -285,7 +285,7 @@ describe('emitFleetMetrics', () => {
   });
 
   it('per vault only when opted in: stale and aborted under Account, Region and Vault', () => {
-    emitFleetMetrics(capture.metrics, fleet, { perVault: true });
+    emitFleetMetrics(capture.metrics, fleet, { perVault: true, perAccount: true });
     const lines = capture.lines();
     expect(lines).toHaveLength(4);
     const vaultLine = lines[2] as EmfLine;
@@ -299,5 +299,17 @@ describe('emitFleetMetrics', () => {
     });
     expect(metricNames(vaultLine).sort()).toEqual(['StaleUploads', 'UploadsAborted']);
     expect(directive(lines[3] as EmfLine).Dimensions).toEqual([]);
+  });
+
+  it('without per-account metrics, writes the run line alone (the one the alarms watch)', () => {
+    emitFleetMetrics(capture.metrics, fleet, { perVault: false, perAccount: false });
+    const lines = capture.lines();
+    expect(lines).toHaveLength(1);
+    expect(directive(lines[0] as EmfLine).Dimensions).toEqual([]);
+    expect(values(lines[0] as EmfLine, ['UploadsScanned', 'TargetErrors', 'RunsCompleted'])).toEqual({
+      UploadsScanned: 30,
+      TargetErrors: 7,
+      RunsCompleted: 1,
+    });
   });
 });
