@@ -21,6 +21,8 @@ export default {
     // Plan-then-act: what to measure and what to abort, and the re-checks before each abort.
     'lambda/core/plan.ts',
     'lambda/core/act.ts',
+    // Fleet mode's plan step for one stretch of a vault: what its Select and Act work from.
+    'lambda/core/fleet-survey.ts',
     'lambda/core/numbers.ts',
   ],
   checkers: [],

@@ -207,6 +207,8 @@ describe('act with recheck', () => {
       ['older', 'gone', undefined],
     ]);
     expect(api.aborted).toEqual([]);
+    // The vault was listed once to tell, for both of its picks.
+    expect(api.calls.map((c) => [c.op, c.vault])).toEqual([['list', 'v']]);
   });
 
   it('an abort answered "not found" after an intent logged by an earlier attempt is aborted', async () => {
@@ -246,6 +248,68 @@ describe('act with recheck', () => {
       /^parts could not be listed again before its abort: ServiceUnavailable/,
     );
     expect(outcomes[1]).toMatchObject({ uploadId: 'older', outcome: 'aborted' });
+  });
+
+  it('an upload not found in a vault whose listing then fails otherwise: the vault stands, the upload is gone', async () => {
+    const { api, picks, intents } = setup();
+    api.failList.set('v', Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    Object.assign(api, {
+      listPartsPage: async (): Promise<PartsPage> => {
+        throw notFound('no such upload');
+      },
+    });
+    const outcomes = await act(input(picks), { api, clock, intents });
+    expect(outcomes.map((o) => [o.uploadId, o.outcome, o.vaultGone])).toEqual([
+      ['old', 'gone', undefined],
+      ['older', 'gone', undefined],
+    ]);
+    expect(api.calls.map((c) => c.op)).toEqual(['list']);
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('without an intent log, an upload found gone is gone', async () => {
+    const { api, picks } = setup();
+    Object.assign(api, {
+      listPartsPage: async (): Promise<PartsPage> => {
+        throw notFound('no such upload');
+      },
+    });
+    const outcomes = await act(input(picks.slice(0, 1)), { api, clock });
+    expect(rows(outcomes)).toEqual([['old', 'gone', undefined]]);
+  });
+
+  it('each way a pick is kept says why, and no two ways say the same', async () => {
+    // v: 35 days now, `keep:` excluded; w: no longer configured; x: configured, but gone from Glacier.
+    const { api, intents } = setup();
+    const described = describing(api, { old: 'nightly', older: 'keep: hold' });
+    const list = described.listPartsPage.bind(described);
+    described.listPartsPage = async (vault, uploadId, marker) => {
+      if (vault === 'x') throw notFound(`Vault not found: ${vault}`);
+      return list(vault, uploadId, marker);
+    };
+    const pick = (vault: string, uploadId: string, days: number): Judged => ({
+      vault,
+      uploadId,
+      createdMs: NOW - days * DAY,
+      excluded: false,
+    });
+    const thresholds: Record<string, number> = { v: 35 * DAY, x: SEVEN_DAYS };
+    const outcomes = await act(
+      input([pick('v', 'old', 30), pick('v', 'older', 40), pick('w', 'a', 50), pick('x', 'b', 60)], {
+        recheck: { olderThanMs: (vault) => thresholds[vault], exclude: keepPattern() },
+      }),
+      { api: described, clock, intents },
+    );
+    expect(rows(outcomes)).toEqual([
+      ['old', 'reported', NO_LONGER_STALE],
+      ['older', 'skipped', EXCLUDED_NOW],
+      ['a', 'reported', VAULT_NOT_CONFIGURED],
+      ['b', 'reported', VAULT_GONE],
+    ]);
+    const reasons = outcomes.map((o) => o.reason ?? '');
+    expect(reasons.every((r) => r.trim().length > 0)).toBe(true);
+    expect(new Set(reasons).size).toBe(reasons.length);
+    expect(api.aborted).toEqual([]);
   });
 });
 

@@ -3,12 +3,14 @@ import {
   type ActInput,
   act,
   MAX_ABORTS_REACHED,
+  PARTS_CHANGED,
   REMEASURE_AFTER_MS,
   TIME_BEFORE_ABORT,
 } from '../../lambda/core/act';
 import { fingerprintParts, stateKey } from '../../lambda/core/activity';
-import type { QuietPeriod } from '../../lambda/core/measure';
+import { CANCELLED_WHILE_MEASURING, type QuietPeriod } from '../../lambda/core/measure';
 import type { Judged } from '../../lambda/core/plan';
+import type { PartsPage } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
 import { MemoryStateStore } from './helpers/memory-state';
 
@@ -246,5 +248,194 @@ describe('act', () => {
     const fromCopy = await act(input({ picks: copy }), { api: b.api, clock: () => NOW });
     expect(fromCopy).toEqual(fromOriginal);
     expect(JSON.parse(JSON.stringify(fromCopy))).toEqual(fromCopy);
+  });
+});
+
+describe('act, the checks before each abort', () => {
+  it('without quiet-period or recheck sends the aborts alone: no pick is listed again, however old its measurement', async () => {
+    const { api } = setup(['p0', 'p1', 'p2']);
+    const [measuredLongAgo, unmeasured, measuredNow] = [
+      ...picks(['p0'], NOW - DAY),
+      { ...(picks(['p1'])[0] as Judged), parts: undefined, measuredAt: undefined },
+      ...picks(['p2']),
+    ];
+    const outcomes = await act(input({ picks: [measuredLongAgo, unmeasured, measuredNow] as Judged[] }), {
+      api,
+      clock: () => NOW,
+    });
+    expect(api.calls.map((c) => [c.op, c.uploadId])).toEqual([
+      ['abort', 'p0'],
+      ['abort', 'p1'],
+      ['abort', 'p2'],
+    ]);
+    expect(outcomes.map((o) => [o.outcome, o.parts])).toEqual([
+      ['aborted', undefined],
+      ['aborted', undefined],
+      ['aborted', undefined],
+    ]);
+  });
+
+  it('lists again a pick measured more than five minutes before its abort, not one measured within them', async () => {
+    const FIVE_MINUTES = 5 * 60_000;
+    const { api, state } = setup(['p0', 'p1', 'p2']);
+    const measured = [
+      ...picks(['p0'], NOW - FIVE_MINUTES),
+      ...picks(['p1'], NOW - FIVE_MINUTES - 1),
+      ...picks(['p2'], NOW - 4 * 60_000),
+    ];
+    await act(input({ picks: measured, quietPeriod: QUIET, limits: { concurrency: 1, perKey: 1 } }), {
+      api,
+      state,
+      clock: () => NOW,
+    });
+    expect(api.calls.map((c) => [c.op, c.uploadId])).toEqual([
+      ['abort', 'p0'],
+      ['listParts', 'p1'],
+      ['abort', 'p1'],
+      ['abort', 'p2'],
+    ]);
+  });
+
+  it('reads the clock again after listing the parts: a listing that ends at the deadline starts no abort', async () => {
+    const deadline = NOW + 60_000;
+    // p0's listing ends 1 ms before the deadline, p1's at the deadline itself.
+    for (const [endsAt, expected] of [
+      [deadline - 1, 'aborted'],
+      [deadline, 'reported'],
+    ] as const) {
+      const { api, state } = setup(['p0']);
+      let clock = NOW;
+      api.onRequest = (op) => {
+        if (op === 'listParts') clock = endsAt;
+      };
+      const outcomes = await act(input({ picks: picks(['p0'], NOW - DAY), quietPeriod: QUIET, deadline }), {
+        api,
+        state,
+        clock: () => clock,
+      });
+      expect(outcomes[0]).toMatchObject({ outcome: expected, parts: { partCount: 1, bytes: 1024 } });
+      if (expected === 'reported') {
+        expect(outcomes[0]?.reason).toBe(TIME_BEFORE_ABORT);
+        expect(api.calls.map((c) => c.op)).toEqual(['listParts']);
+      } else {
+        expect(api.calls.map((c) => c.op)).toEqual(['listParts', 'abort']);
+      }
+    }
+  });
+
+  it('with quiet-period, never aborts a pick whose parts were never seen, however recently it was measured', async () => {
+    const { api, state } = setup(['p0']);
+    const unseen = { ...(picks(['p0'])[0] as Judged), parts: undefined, measuredAt: NOW };
+    const outcomes = await act(input({ picks: [unseen], quietPeriod: QUIET }), {
+      api,
+      state,
+      clock: () => NOW,
+    });
+    expect(outcomes[0]).toMatchObject({
+      outcome: 'pending',
+      reason: PARTS_CHANGED,
+      eligibleAt: NOW + 2 * DAY,
+    });
+    expect(api.calls.map((c) => c.op)).toEqual(['listParts']);
+  });
+
+  it('with quiet-period, a listing cancelled by the time budget keeps the pick and says so', async () => {
+    const { api, state } = setup(['p0']);
+    const cancelled = Object.assign(api, {
+      listPartsPage: async (): Promise<PartsPage> => {
+        throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+      },
+    });
+    const outcomes = await act(input({ picks: picks(['p0'], NOW - DAY), quietPeriod: QUIET }), {
+      api: cancelled,
+      state,
+      clock: () => NOW,
+    });
+    expect(outcomes).toEqual([
+      {
+        vault: 'alpha',
+        uploadId: 'p0',
+        outcome: 'pending',
+        reason: CANCELLED_WHILE_MEASURING,
+        eligibleAt: NOW + 2 * DAY,
+        parts: undefined,
+      },
+    ]);
+    expect(api.aborted).toEqual([]);
+  });
+
+  it('with quiet-period alone, an upload not found when listed again is kept, and its vault is not listed', async () => {
+    const { api, state } = setup(['p0']);
+    const list = api.listPartsPage.bind(api);
+    Object.assign(api, {
+      listPartsPage: async (vault: string, uploadId: string, marker: string | undefined) => {
+        await list(vault, uploadId, marker);
+        throw Object.assign(new Error('no such upload'), { name: 'ResourceNotFoundException' });
+      },
+    });
+    const outcomes = await act(input({ picks: picks(['p0'], NOW - DAY), quietPeriod: QUIET }), {
+      api,
+      state,
+      clock: () => NOW,
+    });
+    expect(outcomes[0]).toMatchObject({ outcome: 'pending' });
+    expect(outcomes[0]?.reason).toBe(
+      'parts could not be listed again before its abort: ResourceNotFoundException: no such upload',
+    );
+    expect(api.calls.map((c) => c.op)).toEqual(['listParts']);
+  });
+
+  it('without quiet-period, leaves the history alone: nothing deleted, nothing to warn about', async () => {
+    const { api, state } = setup(['p0']);
+    const key = stateKey('123456789012', 'us-east-1', 'alpha', 'p0');
+    await state.put(key, historyOf('f'), undefined);
+    const warnings: string[] = [];
+    const outcomes = await act(input({ picks: picks(['p0']) }), {
+      api,
+      state,
+      clock: () => NOW,
+      observer: { warning: (w) => warnings.push(w.message) },
+    });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['aborted']);
+    expect(state.items.get(key)).toEqual(historyOf('f'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('with quiet-period and no history store, keeps a changed pick and aborts an unchanged one without a warning', async () => {
+    const { api } = setup(['p0', 'p1']);
+    api.parts.set('p0', [part(0), part(1)]);
+    const warnings: string[] = [];
+    const outcomes = await act(input({ picks: picks(['p0', 'p1'], NOW - DAY), quietPeriod: QUIET }), {
+      api,
+      clock: () => NOW,
+      observer: { warning: (w) => warnings.push(w.message) },
+    });
+    expect(outcomes.map((o) => [o.uploadId, o.outcome, o.reason])).toEqual([
+      ['p0', 'pending', PARTS_CHANGED],
+      ['p1', 'aborted', undefined],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a history that cannot be written or deleted fails no pick, whether or not anyone takes warnings', async () => {
+    for (const observer of [undefined, {}, { settled: () => {} }]) {
+      const { api, state } = setup(['p0', 'p1']);
+      api.parts.set('p0', [part(0), part(1)]);
+      state.failPut = true;
+      state.delete = async () => {
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      };
+      const outcomes = await act(input({ picks: picks(['p0', 'p1'], NOW - DAY), quietPeriod: QUIET }), {
+        api,
+        state,
+        clock: () => NOW,
+        observer,
+      });
+      expect(outcomes.map((o) => [o.uploadId, o.outcome])).toEqual([
+        ['p0', 'pending'],
+        ['p1', 'aborted'],
+      ]);
+      expect(api.aborted.map((a) => a.uploadId)).toEqual(['p1']);
+    }
   });
 });

@@ -86,4 +86,21 @@ describe('OldestEligible (the abort plan fed one upload at a time)', () => {
       ),
     );
   });
+
+  it('plan order is a total order: of two uploads one is older, unless they are one upload (property)', () => {
+    const refArb = fc.record({
+      vault: fc.constantFrom('a', 'b'),
+      uploadId: fc.constantFrom('x', 'y', 'X'),
+      createdMs: fc.integer({ min: 0, max: 2 }),
+    });
+    fc.assert(
+      fc.property(refArb, refArb, (a, b) => {
+        const same = a.vault === b.vault && a.uploadId === b.uploadId && a.createdMs === b.createdMs;
+        // A copy, not the same object: what a listing, a JSON round trip or a second chunk hands over.
+        expect(oldestFirst(a, { ...a })).toBe(0);
+        expect(oldestFirst(a, b) === 0).toBe(same);
+        expect(Math.sign(oldestFirst(a, b)) + Math.sign(oldestFirst(b, a))).toBe(0);
+      }),
+    );
+  });
 });

@@ -152,4 +152,75 @@ describe('surveyChunk (one worker invocation: the plan step over one stretch of 
     expect(found.candidates[0]).toMatchObject({ verdict: 'pending' });
     expect(found.candidates[0]?.reason).toMatch(/state could not be read/);
   });
+
+  it('stops listing at 70 % of its budget, so the uploads it found are still measured before its deadline', async () => {
+    // One upload a page, each page request taking 10 s of a 100 s budget: pages start at 0 s to 60 s.
+    const many = Array.from({ length: 20 }, (_, i) => uploadAged(`s${i}`, 30 + i, NOW));
+    const api = new FakeVaultApi().addVault('v', many, [1]);
+    let clock = NOW;
+    api.onRequest = (op) => {
+      if (op === 'list') clock += 10_000;
+    };
+    const found = await surveyChunk({ ...base, api, clock: () => clock, deadline: NOW + 100_000 });
+    expect(found.survey).toMatchObject({ pages: 7, scanned: 7, complete: false, outOfTime: true });
+    expect(found.survey.nextMarker).toBeDefined();
+    expect(found.candidates).toHaveLength(7);
+    expect(found.candidates.every((c) => c.partCount === 0 && c.verdict === 'eligible')).toBe(true);
+    expect(api.calls.filter((c) => c.op === 'listParts')).toHaveLength(7);
+  });
+
+  it('measures with at most measure-concurrency part listings in flight, and one at a time below 1', async () => {
+    for (const [measureConcurrency, peak] of [
+      [3, 3],
+      [0, 1],
+    ] as const) {
+      const api = new FakeVaultApi().addVault('v', uploads);
+      let inFlight = 0;
+      let most = 0;
+      api.onRequest = async (op) => {
+        if (op !== 'listParts') return;
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight -= 1;
+      };
+      const found = await surveyChunk({ ...base, api, measureConcurrency });
+      expect(most).toBe(peak);
+      expect(found.candidates.map((c) => c.partCount)).toEqual([0, 0, 0, 0, 0]);
+    }
+  });
+
+  it('carries what ListParts showed into each candidate: bytes, part count and fingerprint', async () => {
+    const api = new FakeVaultApi().addVault('v', [uploadAged('u0', 30, NOW)]);
+    const parts = [
+      { range: '0-1048575', treeHash: 'a' },
+      { range: '1048576-1048999', treeHash: 'b' },
+    ];
+    api.parts.set('u0', parts);
+    const found = await surveyChunk({ ...base, api });
+    expect(found.candidates).toEqual([
+      expect.objectContaining({
+        uploadId: 'u0',
+        verdict: 'eligible',
+        bytesUploaded: 1_049_000,
+        partCount: 2,
+        fingerprint: fingerprintParts(parts).fingerprint,
+      }),
+    ]);
+  });
+
+  it('says why an excluded upload is skipped', async () => {
+    const api = new FakeVaultApi().addVault('v', uploads);
+    const found = await surveyChunk({ ...base, api, exclude: compilePattern('^keep:') as never });
+    expect(found.candidates.filter((c) => c.verdict === 'skipped')).toEqual([
+      expect.objectContaining({ uploadId: 'u4', reason: 'matched exclude', bytesUploaded: null }),
+    ]);
+  });
+
+  it('orders uploads created at the same moment by upload id, however they were listed', async () => {
+    const at = (id: string) => uploadAged(id, 30, NOW);
+    const api = new FakeVaultApi().addVault('v', [at('c'), at('a'), at('e'), at('b'), at('d')]);
+    const found = await surveyChunk({ ...base, api });
+    expect(found.candidates.map((c) => c.uploadId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
 });
