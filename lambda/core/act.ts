@@ -214,7 +214,7 @@ async function checkAgain(
       ? keep({ outcome: 'reported', reason, parts })
       : keep({ outcome: 'pending', reason, eligibleAt: clock() + quiet.quietPeriodMs, parts });
   const vaultGone = (): Checked => keep({ outcome: 'reported', reason: VAULT_GONE, vaultGone: true });
-  if (recheck !== undefined && vaults.knownGone(vault)) return vaultGone();
+  if (vaults.knownGone(vault)) return vaultGone();
   const olderThanMs = recheck?.olderThanMs(vault);
   if (recheck !== undefined && olderThanMs === undefined)
     return keep({ outcome: 'reported', reason: VAULT_NOT_CONFIGURED });
@@ -228,9 +228,11 @@ async function checkAgain(
     listed = await listUploadParts(ports.api, vault, uploadId);
   } catch (error) {
     if (isCancellation(error)) return notNow(CANCELLED_WHILE_MEASURING);
-    if (recheck !== undefined && isNotFound(error)) {
+    if (isNotFound(error)) {
       // Not found: the upload, or the whole vault? One listing of the vault tells them apart.
       if (!(await vaults.exists(vault))) return vaultGone();
+      // The upload is gone (by this run's hand, when its intent was logged before): so is its history.
+      if (quiet !== undefined) await forget(pick, quiet, ports);
       return keep({ outcome: ports.intents?.has(pick) ? 'aborted' : 'gone' });
     }
     return notNow(`parts could not be listed again before its abort: ${errorSummary(error)}`);

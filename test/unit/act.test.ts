@@ -364,7 +364,7 @@ describe('act, the checks before each abort', () => {
     expect(api.aborted).toEqual([]);
   });
 
-  it('with quiet-period alone, an upload not found when listed again is kept, and its vault is not listed', async () => {
+  it('with quiet-period alone, an upload not found when listed again is gone (its vault listed once to tell), its history deleted', async () => {
     const { api, state } = setup(['p0']);
     const list = api.listPartsPage.bind(api);
     Object.assign(api, {
@@ -373,16 +373,17 @@ describe('act, the checks before each abort', () => {
         throw Object.assign(new Error('no such upload'), { name: 'ResourceNotFoundException' });
       },
     });
+    const key = stateKey('123456789012', 'us-east-1', 'alpha', 'p0');
+    await state.put(key, historyOf('f'), undefined);
     const outcomes = await act(input({ picks: picks(['p0'], NOW - DAY), quietPeriod: QUIET }), {
       api,
       state,
       clock: () => NOW,
     });
-    expect(outcomes[0]).toMatchObject({ outcome: 'pending' });
-    expect(outcomes[0]?.reason).toBe(
-      'parts could not be listed again before its abort: ResourceNotFoundException: no such upload',
-    );
-    expect(api.calls.map((c) => c.op)).toEqual(['listParts']);
+    expect(outcomes).toEqual([{ vault: 'alpha', uploadId: 'p0', outcome: 'gone' }]);
+    expect(api.calls.map((c) => c.op)).toEqual(['listParts', 'list']);
+    expect(api.aborted).toEqual([]);
+    expect(await state.get(key)).toBeUndefined();
   });
 
   it('without quiet-period, leaves the history alone: nothing deleted, nothing to warn about', async () => {
