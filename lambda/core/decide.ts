@@ -65,30 +65,3 @@ export function judgeUpload(upload: Upload, policy: UploadPolicy, now: number): 
   if (isExcluded(upload, policy.exclude)) return { kind: 'stale', ageMs, createdMs, intent: 'skip' };
   return { kind: 'stale', ageMs, createdMs, intent: policy.action === 'abort' ? 'abort' : 'report' };
 }
-
-/**
- * A count shared across the vaults of one run: at most `limit` abort calls (`max-aborts`), or at most
- * `limit` part listings (`max-list-parts`), start.
- */
-export class RunBudget {
-  private left: number;
-  private hitCap = false;
-
-  constructor(limit: number) {
-    this.left = limit;
-  }
-
-  /** Takes one from the budget; false (and capped) once it is spent. */
-  take(): boolean {
-    if (this.left <= 0) {
-      this.hitCap = true;
-      return false;
-    }
-    this.left -= 1;
-    return true;
-  }
-
-  get capped(): boolean {
-    return this.hitCap;
-  }
-}

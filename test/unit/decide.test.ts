@@ -1,11 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  isExcluded,
-  judgeUpload,
-  parseCreationDate,
-  RunBudget,
-  type UploadPolicy,
-} from '../../lambda/core/decide';
+import { isExcluded, judgeUpload, parseCreationDate, type UploadPolicy } from '../../lambda/core/decide';
 import type { Upload } from '../../lambda/core/types';
 import { pattern } from './helpers/patterns';
 
@@ -155,25 +149,5 @@ describe('isExcluded', () => {
     const backup = pattern('backup');
     const u = upload('x', { description: 'backup' });
     expect([isExcluded(u, backup), isExcluded(u, backup), isExcluded(u, backup)]).toEqual([true, true, true]);
-  });
-});
-
-describe('RunBudget', () => {
-  it('grants exactly maxAborts and then reports capped', () => {
-    const budget = new RunBudget(2);
-    expect(budget.capped).toBe(false);
-    expect([budget.take(), budget.take()]).toEqual([true, true]);
-    expect(budget.capped).toBe(false);
-    expect(budget.take()).toBe(false);
-    expect(budget.capped).toBe(true);
-    // Once spent it stays spent: no later call gets a third grant.
-    expect([budget.take(), budget.take()]).toEqual([false, false]);
-    expect(budget.capped).toBe(true);
-  });
-
-  it('grants nothing with max-aborts 0', () => {
-    const budget = new RunBudget(0);
-    expect(budget.take()).toBe(false);
-    expect(budget.capped).toBe(true);
   });
 });
