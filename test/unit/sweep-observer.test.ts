@@ -1,35 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings, type RawSettings, ssmNames } from '../../lambda/core/settings';
-import {
-  type PlanSummary,
-  type StaleUploadEvent,
-  type SweepRunInput,
-  sweepRun,
-} from '../../lambda/core/sweep';
+import type { PlanSummary, StaleUploadEvent } from '../../lambda/core/sweep';
 import type { Upload } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
 import { MemoryStateStore } from './helpers/memory-state';
 import { pattern } from './helpers/patterns';
+import { SWEEP_NOW, sweepWith } from './helpers/sweep-run';
 
 // The observer events are the audit log (lambda/run.ts writes one log line per event, kept a year):
 // what they say is what an operator reads after the fact, so their content is behaviour.
 
 const DAY = 86_400_000;
-const NOW = Date.parse('2026-11-27T03:00:00.000Z');
+const NOW = SWEEP_NOW;
 
-function run(api: FakeVaultApi, raw: RawSettings, extra: Partial<SweepRunInput> = {}) {
-  return sweepRun({
-    api,
-    settings: parseSettings(raw, ssmNames('/p')),
-    clock: () => NOW,
-    deadline: NOW + 600_000,
-    vaultConcurrency: 4,
-    abortConcurrency: 8,
-    runId: 'r',
-    region: 'us-east-1',
-    ...extra,
-  });
-}
+const run = sweepWith;
 
 /** u0..u4 fresh (1..5 days), u5..u9 stale (8..12 days), with the default older-than of 7 days. */
 const mixed = (prefix = 'u'): Upload[] =>

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings, type RawSettings, ssmNames } from '../../lambda/core/settings';
-import { sweepRun } from '../../lambda/core/sweep';
 import type { SweepReport, Upload } from '../../lambda/core/types';
 import { FakeVaultApi, uploadAged } from './helpers/fake-vault-api';
 import { MemoryStateStore } from './helpers/memory-state';
+import { SWEEP_NOW, sweepWith } from './helpers/sweep-run';
 
-const NOW = Date.parse('2026-11-27T03:00:00.000Z');
+const NOW = SWEEP_NOW;
 
-function run(api: FakeVaultApi, raw: RawSettings, extra: Partial<Parameters<typeof sweepRun>[0]> = {}) {
-  return sweepRun({
-    api,
-    settings: parseSettings(raw, ssmNames('/p')),
-    clock: () => NOW,
-    deadline: NOW + 600_000,
-    vaultConcurrency: 4,
-    abortConcurrency: 8,
-    runId: 'r',
-    region: 'us-east-1',
-    ...extra,
-  });
-}
+const run = sweepWith;
 
 const outcomeOf = (report: SweepReport, vault: string, id: string) =>
   report.vaults.find((v) => v.vault === vault)?.staleUploads.find((u) => u.uploadId === id)?.outcome;
