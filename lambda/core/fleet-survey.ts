@@ -1,6 +1,12 @@
 import type { StateStore } from './activity';
 import type { Candidate } from './fleet-types';
-import { judgeCandidates, type MeasurePorts, measureUploads, type QuietPeriod } from './measure';
+import {
+  judgeCandidates,
+  type MeasureObserver,
+  type MeasurePorts,
+  measureUploads,
+  type QuietPeriod,
+} from './measure';
 import type { Pattern } from './pattern';
 import { isEligible, type Judged, LISTING_SHARE, planMeasurements } from './plan';
 import { candidatesOf, type StaleFound, surveyVault, type VaultSurvey } from './survey';
@@ -33,6 +39,8 @@ export interface ChunkInput {
   readonly startMarker?: string | undefined;
   /** Upload ids earlier invocations of this pass listed: not counted or judged again. */
   readonly seen?: ReadonlySet<string> | undefined;
+  /** Told of a part listing or a history write that failed (no outcome changes by itself). */
+  readonly observer?: MeasureObserver | undefined;
 }
 
 export interface ChunkSurvey {
@@ -66,7 +74,7 @@ export async function surveyChunk(input: ChunkInput): Promise<ChunkSurvey> {
   const refs = candidatesOf([survey]);
   const { measure } = planMeasurements(refs, input.maxListParts);
   const limit = Math.max(1, input.measureConcurrency);
-  const ports: MeasurePorts = { api: input.api, state: input.state, clock };
+  const ports: MeasurePorts = { api: input.api, state: input.state, clock, observer: input.observer };
   const measurements = await measureUploads(
     {
       uploads: measure,

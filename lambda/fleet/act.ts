@@ -166,6 +166,8 @@ export async function runAct(
               uploadId: upload.uploadId,
               createdAt: byId.get(intentKey(upload))?.createdAt,
             }),
+          // A history write or delete that failed: no outcome changes, the log says so.
+          warning: (event) => logger.warn('upload history not updated', { runId, account, region, ...event }),
         },
       },
     );

@@ -100,6 +100,15 @@ export async function runSweepVault(
           ? undefined
           : new DynamoStateStore(deps.clients.dynamodb, runtime.stateTable, hardStop),
       startMarker,
+      observer: {
+        warning: (event) =>
+          logger.warn('upload not measured or its history not updated', {
+            runId,
+            account,
+            region,
+            ...event,
+          }),
+      },
       // The ids the pass's earlier invocations listed: an upload Glacier lists again across them is
       // one upload, as it is within one invocation.
       seen:

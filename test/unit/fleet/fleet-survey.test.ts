@@ -223,4 +223,19 @@ describe('surveyChunk (one worker invocation: the plan step over one stretch of 
     const found = await surveyChunk({ ...base, api });
     expect(found.candidates.map((c) => c.uploadId)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
+
+  it('tells its observer of a part listing that failed, and leaves that upload unmeasured', async () => {
+    const api = new FakeVaultApi().addVault('v', [uploadAged('u0', 30, NOW)]);
+    api.failParts.add('u0');
+    const warnings: { vault: string; uploadId: string; message: string }[] = [];
+    const found = await surveyChunk({ ...base, api, observer: { warning: (w) => warnings.push(w) } });
+    expect(warnings).toEqual([
+      {
+        vault: 'v',
+        uploadId: 'u0',
+        message: 'parts could not be listed: ServiceUnavailableException: parts unavailable',
+      },
+    ]);
+    expect(found.candidates[0]).toMatchObject({ verdict: 'eligible', fingerprint: null, partCount: null });
+  });
 });
