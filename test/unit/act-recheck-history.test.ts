@@ -73,4 +73,21 @@ describe('act with recheck and quiet-period: the history', () => {
     expect(outcome?.outcome).toBe('aborted');
     expect(state.items.has(KEY)).toBe(false);
   });
+
+  it('without quiet-period leaves the history alone, even for a pick found gone', async () => {
+    const { api, state, input } = setup([{ range: '0-1', treeHash: 'a' }]);
+    Object.assign(api, {
+      listPartsPage: async () => {
+        throw Object.assign(new Error('no such upload'), { name: 'ResourceNotFoundException' });
+      },
+    });
+    const warnings: string[] = [];
+    const outcomes = await act(
+      { ...input, quietPeriod: undefined },
+      { api, state, clock: () => NOW, observer: { warning: (w) => warnings.push(w.message) } },
+    );
+    expect(outcomes).toEqual([{ vault: 'v', uploadId: 'u1', outcome: 'gone' }]);
+    expect(state.items.get(KEY)).toEqual(stored);
+    expect(warnings).toEqual([]);
+  });
 });
