@@ -8,7 +8,7 @@
 import { startEmulator } from '../local/emulator';
 import { BIG_VAULT, fleetDemoParameters, fleetDemoSeed } from '../local/fleet/demo';
 import { runFleetLocally } from '../local/fleet/run';
-import { countExecutions, scaleSeed } from '../local/fleet/scale';
+import { countExecutions, runScaleFleet } from '../local/fleet/scale';
 import { synthesizeFleet } from '../local/fleet/synth';
 
 const emu = await startEmulator();
@@ -37,22 +37,7 @@ for (const [accounts, vaults] of [
   [5, 1],
 ] as const) {
   emu.reset();
-  const { seed, ids } = scaleSeed(accounts, vaults, 10);
-  const { topicArns } = emu.seed(seed);
-  emu.seed(
-    fleetDemoParameters({
-      accounts: ids.join(','),
-      regions: 'us-east-1,eu-west-1',
-      vaults: '*',
-      action: 'abort',
-      'max-aborts': '1000',
-    }),
-  );
-  const run = await runFleetLocally({
-    endpoint: emu.url,
-    topicArn: topicArns['glacier-sweeper-fleet'] as string,
-    synthesized,
-  });
+  const run = await runScaleFleet(emu, synthesized, accounts, vaults, 10);
   if (run.error) throw run.error;
   const targets = accounts * 2;
   const vaultCount = targets * vaults;

@@ -1,8 +1,10 @@
 import { MAX_FLEET_TARGETS } from '../../lambda/core/defaults';
 import { SPOKE_ROLE_NAME } from '../../lambda/fleet/names';
-import { daysAgo, makeUploads, type Seed } from '../emulator';
-import type { EventLog } from './run';
-import { LOCAL_RUN_BUCKET } from './run';
+import { daysAgo, type Emulator, makeUploads, type Seed } from '../emulator';
+import { FLEET_TOPIC, fleetDemoParameters } from './demo';
+import type { EventLog, LocalFleetResult } from './run';
+import { LOCAL_RUN_BUCKET, runFleetLocally } from './run';
+import type { SynthesizedFleet } from './synth';
 
 /** `accounts` accounts × 2 regions × `vaults` vaults of `uploads` uploads (every fifth stale). */
 export function scaleSeed(
@@ -28,7 +30,7 @@ export function scaleSeed(
         ),
       ),
       buckets: [LOCAL_RUN_BUCKET],
-      topics: ['glacier-sweeper-fleet'],
+      topics: [FLEET_TOPIC],
     },
   };
 }
@@ -56,6 +58,32 @@ const CHILD_OF: Record<string, 'target' | 'batch' | 'act'> = {
  * not a measurement: the local engine has no history of its own.
  */
 const EVENTS_PER_STATE: Record<string, number> = { Task: 5, Choice: 2, Succeed: 2, Pass: 2, Map: 4, Fail: 2 };
+
+/**
+ * One fleet run over the scale seed on an emulator as seeded so far: every vault of every target
+ * (`vaults = *`), `action = abort`, `max-aborts` 1000, so every stale upload is picked. The bench and
+ * the scale test measure the same run.
+ */
+export async function runScaleFleet(
+  emu: Emulator,
+  synthesized: SynthesizedFleet,
+  accounts: number,
+  vaults: number,
+  uploads?: number,
+): Promise<LocalFleetResult> {
+  const { seed, ids } = scaleSeed(accounts, vaults, uploads);
+  const { topicArns } = emu.seed(seed);
+  emu.seed(
+    fleetDemoParameters({
+      accounts: ids.join(','),
+      regions: 'us-east-1,eu-west-1',
+      vaults: '*',
+      action: 'abort',
+      'max-aborts': '1000',
+    }),
+  );
+  return runFleetLocally({ endpoint: emu.url, topicArn: topicArns[FLEET_TOPIC] as string, synthesized });
+}
 
 export interface ExecutionCounts {
   /** Estimated history events per execution, the largest first. */

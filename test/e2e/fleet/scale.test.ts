@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../../local/emulator';
-import { fleetDemoParameters } from '../../../local/fleet/demo';
-import { runFleetLocally } from '../../../local/fleet/run';
-import { countExecutions, scaleSeed, targetsAtCap } from '../../../local/fleet/scale';
+import { countExecutions, runScaleFleet, targetsAtCap } from '../../../local/fleet/scale';
 import { synthesizeFleet } from '../../../local/fleet/synth';
 
 // The local engine cannot show Step Functions' payload and history limits: these are measured from
@@ -18,22 +16,7 @@ afterAll(() => emu.stop());
 
 describe('100 targets × 3 vaults', () => {
   it('keeps every payload and every execution far from the limits; the target list fits at the cap', async () => {
-    const { seed, ids } = scaleSeed(50, 3);
-    const { topicArns } = emu.seed(seed);
-    emu.seed(
-      fleetDemoParameters({
-        accounts: ids.join(','),
-        regions: 'us-east-1,eu-west-1',
-        vaults: '*',
-        action: 'abort',
-        'max-aborts': '1000',
-      }),
-    );
-    const run = await runFleetLocally({
-      endpoint: emu.url,
-      topicArn: topicArns['glacier-sweeper-fleet'] as string,
-      synthesized: synthesizeFleet(),
-    });
+    const run = await runScaleFleet(emu, synthesizeFleet(), 50, 3);
     expect(run.error).toBeUndefined();
     expect(run.invocations).toMatchObject({
       plan: 1,
