@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -21,8 +21,6 @@ import {
   METRICS,
   PARAM,
   SERVICE_NAME,
-  STATE_KEY_ATTRIBUTE,
-  STATE_TTL_ATTRIBUTE,
 } from '../../lambda/core/defaults';
 import { fleetSsmNames, parseFleetSettings } from '../../lambda/core/fleet-settings';
 import { ConfigError } from '../../lambda/core/settings';
@@ -40,6 +38,7 @@ import { buildFleetDefinition, type FleetStep } from './fleet-state-machine';
 import { acknowledgeWildcardResources, flattenReference } from './nag';
 import { allowAlarmsToPublish } from './permissions';
 import { invalidProp } from './resolve-props';
+import { grantUploadHistory, uploadHistoryTable } from './upload-history';
 
 /**
  * Props of {@link GlacierSweeperFleet}: the hub.
@@ -398,19 +397,7 @@ export class GlacierSweeperFleet extends Construct {
         'The run bucket is written and read only by the hub worker role; CloudTrail data events can log access if wanted. A second bucket for server access logs would hold nothing the reports and the function logs do not.',
     });
 
-    this.stateTable = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: STATE_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: STATE_TTL_ATTRIBUTE,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.stateTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'PITR off on purpose: the table only holds upload history that the next runs rebuild; losing it can only delay an abort by one quiet period, never cause one.',
-    });
+    this.stateTable = uploadHistoryTable(this);
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', { retention, removalPolicy: RemovalPolicy.RETAIN });
     this.workerRole = new iam.Role(this, 'WorkerRole', {
@@ -740,13 +727,7 @@ export class GlacierSweeperFleet extends Construct {
         ),
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'KeepUploadHistory',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        resources: [this.stateTable.tableArn],
-      }),
-    );
+    grantUploadHistory(role, this.stateTable);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PublishReports',

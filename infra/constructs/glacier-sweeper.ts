@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,8 +17,6 @@ import {
   PARAM,
   type ParamKey,
   SERVICE_NAME,
-  STATE_KEY_ATTRIBUTE,
-  STATE_TTL_ATTRIBUTE,
   type VAULT_METRICS_MODES,
 } from '../../lambda/core/defaults';
 import { ssmParameterName } from '../../lambda/core/ssm-names';
@@ -35,6 +33,7 @@ import {
   requireOwnAccountInGrant,
 } from './permissions';
 import { type ResolvedProps, resolveProps } from './resolve-props';
+import { uploadHistoryTable } from './upload-history';
 
 export type { AlarmKey } from './alarms';
 export type { GlacierSweeperProps } from './glacier-sweeper-props';
@@ -114,7 +113,7 @@ export class GlacierSweeper extends Construct {
         'This queue is itself the dead-letter queue: of the schedule (delivery failures) and the on-failure destination of the function.',
     });
 
-    this.stateTable = this.createStateTable();
+    this.stateTable = uploadHistoryTable(this);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.logRetention,
@@ -200,31 +199,6 @@ export class GlacierSweeper extends Construct {
       alarms: Object.values(this.alarms),
       perVaultMetrics: config.perVaultMetrics,
     });
-  }
-
-  private createStateTable(): dynamodb.Table {
-    const table = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: STATE_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
-      // A few small items per stale upload per run: on-demand costs nothing while quiet-period is off.
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: STATE_TTL_ATTRIBUTE,
-      // The items are upload ids, hashes of part tree hashes and byte counts, never archive data or
-      // descriptions: the aws/dynamodb key keeps its use in CloudTrail without a key policy to keep
-      // or kms: grants (with wildcard actions) for the role; DynamoDB authorises it through the call.
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // The history is re-created by the next runs. Losing it can only delay an abort by one quiet
-      // period (an upload without history is never idle), never cause one; so neither a retained
-      // orphan after `cdk destroy` nor a point-in-time backup would protect anything.
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
-      removalPolicy: RemovalPolicy.DESTROY,
-      deletionProtection: false,
-    });
-    Validations.of(table).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'PITR off on purpose: the table only holds upload history that the next runs rebuild; losing it can only delay an abort by one quiet period (an upload without history is never idle), never cause one, so a restore would protect nothing.',
-    });
-    return table;
   }
 
   private createParameters(config: ResolvedProps): GlacierSweeper['parameters'] {

@@ -12,6 +12,7 @@ import { PARAM, type ParamKey, SERVICE_NAME } from '../../lambda/core/defaults';
 import { ssmParameterName } from '../../lambda/core/ssm-names';
 import { acknowledgeWildcardResources } from './nag';
 import type { ResolvedProps } from './resolve-props';
+import { grantUploadHistory } from './upload-history';
 
 /**
  * Every permission of the sweeper: what its function's role may call, what may use its topic and key,
@@ -98,16 +99,7 @@ export function grantFunctionPermissions(
 ): iam.Policy | undefined {
   const { role } = resources;
   grantUploadActions(scope, role, config);
-  // Exactly the calls of lambda/adapters/dynamodb-state.ts (GetItem, conditional PutItem,
-  // DeleteItem), written out rather than grantReadWriteData(), which adds batch, query, scan,
-  // update and describe actions the state store never calls.
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'KeepUploadHistory',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-      resources: [resources.stateTable.tableArn],
-    }),
-  );
+  grantUploadHistory(role, resources.stateTable);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ReadSettings',
