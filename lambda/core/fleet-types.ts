@@ -1,3 +1,4 @@
+import type { StaleFound } from './survey';
 import type { AnomalyEntry, Outcome, ReportTotals, SweepReport, VaultReport } from './types';
 
 /**
@@ -28,14 +29,8 @@ export interface TargetRecord {
   readonly vaults: readonly ResolvedVault[];
 }
 
-/** A stale upload as Survey judged and measured it. */
-export interface Candidate {
-  readonly uploadId: string;
-  readonly createdAt: string;
-  readonly createdMs: number;
-  readonly ageHours: number;
-  readonly description: string;
-  readonly partSizeBytes: number | null;
+/** A stale upload as Survey listed (the survey's StaleFound), measured and judged it. */
+export interface Candidate extends Omit<StaleFound, 'excluded'> {
   readonly bytesUploaded: number | null;
   readonly partCount: number | null;
   /** The parts fingerprint Survey saw; Act aborts only if it is unchanged (with quiet-period). */

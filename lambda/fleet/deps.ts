@@ -19,13 +19,11 @@ import { ConfigError, parseSsmPrefix } from '../core/settings';
 import { buildAlertMessage } from '../core/sns-message';
 import type { RunLogger } from '../run';
 import { cleaningLogger } from '../run';
-import { DEFAULT_FLEET_SSM_PREFIX, FLEET_METRIC_NAMESPACE } from './names';
+import { DEFAULT_FLEET_SSM_PREFIX, FLEET_ENV, FLEET_METRIC_NAMESPACE } from './names';
 
 // The names live with the other names hub and constructs share (names.ts imports nothing): the
 // constructs set these variables, the handlers read them.
-export { FLEET_ENV } from './names';
-
-import { FLEET_ENV } from './names';
+export { FLEET_ENV };
 
 export const DEFAULT_WORKER_MAX_PAGES = 200;
 export const DEFAULT_VAULT_BATCH_SIZE = 25;
