@@ -37,8 +37,12 @@ export interface ChunkInput {
   /** The upload history; without one nothing is proven idle. */
   readonly state?: StateStore | undefined;
   readonly startMarker?: string | undefined;
-  /** Upload ids earlier invocations of this pass listed: not counted or judged again. */
-  readonly seen?: ReadonlySet<string> | undefined;
+  /**
+   * Upload ids earlier invocations of this pass listed: not counted or judged again. The set is the
+   * caller's to give up: the survey adds this invocation's ids to it (no copy of what may be a
+   * million ids is made).
+   */
+  readonly seen?: Set<string> | undefined;
   /** Told of a part listing or a history write that failed (no outcome changes by itself). */
   readonly observer?: MeasureObserver | undefined;
 }
@@ -57,7 +61,7 @@ export async function surveyChunk(input: ChunkInput): Promise<ChunkSurvey> {
   const start = clock();
   // Listing stops at the plan's listing share of the budget, so measuring keeps its slice.
   const listUntil = start + Math.max(0, input.deadline - start) * LISTING_SHARE;
-  const seen = new Set(input.seen);
+  const seen = input.seen ?? new Set<string>();
   const before = seen.size;
   const survey = await surveyVault({
     api: input.api,
@@ -70,7 +74,9 @@ export async function surveyChunk(input: ChunkInput): Promise<ChunkSurvey> {
     seen,
   });
   // A Set iterates in insertion order: what this invocation listed comes after what it was given.
-  const ids = [...seen].slice(before);
+  const ids: string[] = [];
+  let at = 0;
+  for (const id of seen) if (at++ >= before) ids.push(id);
   const refs = candidatesOf([survey]);
   const { measure } = planMeasurements(refs, input.maxListParts);
   const limit = Math.max(1, input.measureConcurrency);
