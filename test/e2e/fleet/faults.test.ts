@@ -11,7 +11,15 @@ import {
 } from '../../../local/fleet/demo';
 import { LOCAL_RUN_BUCKET } from '../../../local/fleet/run';
 import { synthesizeFleet } from '../../../local/fleet/synth';
-import { abortedIds, countsHold, fleetViolations, must, notSwept, runFleet } from './helpers';
+import {
+  abortedIds,
+  countsHold,
+  fleetViolations,
+  must,
+  notSwept,
+  rejectNextListing,
+  runFleet,
+} from './helpers';
 
 let emu: Emulator;
 const synthesized = synthesizeFleet({ workerMaxPages: '150' });
@@ -154,15 +162,7 @@ describe('fleet faults, each with its stated outcome; every other target complet
             const event = input as { marker?: string | null; invocation?: number; account: string };
             if (!armed && event.account === ACCOUNT_B && event.marker && event.invocation === 1) {
               armed = true;
-              emu.addFaultRule({
-                service: 'glacier',
-                operation: 'ListMultipartUploads',
-                vault: BIG_VAULT,
-                fault: 'error',
-                status: 400,
-                code: 'InvalidParameterValueException',
-                times: 1,
-              });
+              rejectNextListing(emu, { vault: BIG_VAULT });
             }
             return real(input);
           },

@@ -177,3 +177,22 @@ export function fleetViolations(
   }
   return problems;
 }
+
+/**
+ * Glacier refuses the next ListMultipartUploads of the vault with InvalidParameterValueException, as
+ * it would a marker it no longer accepts (a resumed listing's start marker).
+ */
+export function rejectNextListing(
+  emu: Emulator,
+  where: { vault: string; accountId?: string; region?: string },
+): void {
+  emu.addFaultRule({
+    service: 'glacier',
+    operation: 'ListMultipartUploads',
+    ...where,
+    fault: 'error',
+    status: 400,
+    code: 'InvalidParameterValueException',
+    times: 1,
+  });
+}

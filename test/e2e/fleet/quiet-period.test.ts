@@ -9,7 +9,7 @@ import { LOCAL_RUN_BUCKET, type LocalFleetOptions } from '../../../local/fleet/r
 import { synthesizeFleet } from '../../../local/fleet/synth';
 import { type LocalStateTable, startStateTable } from '../../../local/state-table';
 import { FAKE_CREDENTIALS } from '../helpers/sdk-clients';
-import { abortedIds, must, runFleet } from './helpers';
+import { abortedIds, must, rejectNextListing, runFleet } from './helpers';
 
 /**
  * `quiet-period` in fleet mode, end to end: the synthesized state machine on aws-local-stepfunctions,
@@ -348,17 +348,7 @@ describe('fleet quiet-period, end to end (the synthesized state machine, the emu
             ) {
               jumped = true;
               now += 3 * DAY;
-              emu.addFaultRule({
-                service: 'glacier',
-                operation: 'ListMultipartUploads',
-                accountId: LONG.account,
-                region: LONG.region,
-                vault: 'long',
-                fault: 'error',
-                status: 400,
-                code: 'InvalidParameterValueException',
-                times: 1,
-              });
+              rejectNextListing(emu, { vault: 'long', accountId: LONG.account, region: LONG.region });
             }
             return real(input);
           },
